@@ -1,0 +1,39 @@
+# Badge Console: `make run` starts the console and its badge API; `make test` runs every test.
+SHELL := /bin/bash
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The first interpreter that is Python 3.12 or newer (pyenv picks 3.12 from .python-version).
+PYTHON := $(shell for candidate in python3.14 python3.13 python3.12 python3 python; do \
+	if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	echo $$candidate; break; fi; done)
+
+.PHONY: run test install migrate clean bench
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then echo "Badge Console needs Python 3.12 or newer on PATH (found none)." >&2; exit 1; fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py seed_demo --port $(PORT)
+	$(BIN)/gunicorn console.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --threads 8 --access-logfile - --log-level warning
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: migrate
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

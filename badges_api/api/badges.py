@@ -1,0 +1,70 @@
+"""HTTP endpoints for badge definitions (Capillary's badgeMeta)."""
+
+from rest_framework.decorators import api_view
+
+from badges_api.api.envelope import ok
+from badges_api.selectors import badges as badge_selectors
+from badges_api.services import badges as badge_services
+
+MIGRATION_HEADER = "HTTP_X_CAP_BADGES_MIGRATION"
+
+
+def _is_migration(request) -> bool:
+    return request.META.get(MIGRATION_HEADER, "").strip().lower() == "migration"
+
+
+@api_view(["GET", "POST", "PUT"])
+def badge_meta_collection(request):
+    """GET lists badges; POST creates one; PUT updates the badge named by the body's `id`."""
+    if request.method == "GET":
+        badges, pagination = badge_selectors.badge_list(request.auth, request.query_params)
+        return ok({"badges": badges, "pagination": pagination})
+    if request.method == "POST":
+        badge, warnings = badge_services.badge_create(
+            org=request.auth, client=request.user, body=request.data, migration=_is_migration(request)
+        )
+    else:
+        badge, warnings = badge_services.badge_update(
+            org=request.auth, client=request.user, body=request.data, migration=_is_migration(request)
+        )
+    return ok(badge_selectors.badge_wire(request.auth, badge.public_id), warnings=warnings)
+
+
+@api_view(["GET"])
+def badge_meta_detail(request, badge_id: str):
+    return ok(badge_selectors.badge_wire(request.auth, badge_id))
+
+
+@api_view(["PUT"])
+def badge_activation(request, badge_id: str, activation: str):
+    badge = badge_services.badge_set_active(
+        org=request.auth, client=request.user, badge_id=badge_id, activation=activation
+    )
+    return ok({"id": badge.public_id, "isActive": badge.active})
+
+
+@api_view(["POST"])
+def badge_claim(request, badge_id: str):
+    claim = badge_services.badge_claim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
+    return ok({
+        "badgeMetaId": badge_id,
+        "ownerType": claim.owner_type,
+        "referenceId": claim.reference_id,
+        "isActive": claim.is_active,
+    })
+
+
+@api_view(["POST"])
+def badge_unclaim(request, badge_id: str):
+    claim = badge_services.badge_unclaim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
+    return ok({
+        "badgeMetaId": badge_id,
+        "ownerType": claim.owner_type,
+        "referenceId": claim.reference_id,
+        "isActive": claim.is_active,
+    })
+
+
+@api_view(["GET"])
+def fixed_window_details(request):
+    return ok(badge_selectors.fixed_window_details(request.auth, request.query_params))

@@ -1,0 +1,76 @@
+"""Badge rows -> Capillary's JSON. Timestamps go out as epoch seconds plus ISO-8601 UTC."""
+
+from datetime import datetime, tzinfo
+
+from badge_rules.status import badge_status
+from badge_rules.timestamps import parse_timestamp, to_epoch, to_iso
+
+from badges_api.fixed_windows import current_window
+from badges_api.models import Badge
+
+_CYCLE_STATUS = {"UPCOMING": "UPCOMING", "LIVE": "ACTIVE", "EXPIRED": "EXPIRED"}
+
+
+def stamp(fields: dict, key: str, moment: datetime | None) -> None:
+    fields[key] = to_epoch(moment)
+    fields[f"{key}ISO"] = to_iso(moment)
+
+
+def expiry_to_wire(expiry: dict | None) -> dict | None:
+    if expiry is None:
+        return None
+    wire = dict(expiry)
+    if "expiresOn" in wire:
+        wire["expiresOnISO"] = to_iso(parse_timestamp(wire["expiresOn"])) if wire["expiresOn"] is not None else None
+    return wire
+
+
+def constraint_to_wire(badge: Badge, constraint: dict, *, status: str, now: datetime, tz: tzinfo) -> dict:
+    wire = dict(constraint)
+    if not constraint["constraintType"].endswith("FIXED_WINDOW"):
+        return wire
+    wire["cycleStatus"] = _CYCLE_STATUS[status]
+    stamp(wire, "startDate", badge.start_on)
+    stamp(wire, "endDate", badge.expires_on)
+    if status == "LIVE":
+        window = current_window(badge, constraint, now=now, tz=tz)
+        if window is not None:
+            cycle: dict = {}
+            stamp(cycle, "startDate", window.start_instant(tz))
+            stamp(cycle, "endDate", window.end_instant(tz))
+            cycle["firstDay"] = window.first_day.isoformat()
+            cycle["lastDay"] = window.last_day.isoformat()
+            wire["currentCycle"] = cycle
+    return wire
+
+
+def badge_to_wire(badge: Badge, *, claims: list[dict], now: datetime, tz: tzinfo, group_public_id: str | None) -> dict:
+    """`claims` are {ownerType, referenceId, isActive}; the caller fetches them in one query."""
+    status = badge_status(start=badge.start_on, end=badge.expires_on, now=now)
+    wire: dict = {"id": badge.public_id, "badgeNumericId": badge.pk, "orgId": badge.org_id, "name": badge.name}
+    wire["description"] = badge.description
+    stamp(wire, "startOn", badge.start_on)
+    stamp(wire, "expiresOn", badge.expires_on)
+    wire["earnedBadgeExpiry"] = expiry_to_wire(badge.earned_badge_expiry)
+    wire["issuedBadgeExpiry"] = expiry_to_wire(badge.issued_badge_expiry)
+    wire["images"] = badge.images
+    wire["ownership"] = {"restrictedToOwners": badge.restricted_to_owners, "claims": claims}
+    wire["customerConstraints"] = [
+        constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.customer_constraints
+    ]
+    wire["badgeConstraints"] = [constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints]
+    wire["benefits"] = badge.benefits
+    wire["tags"] = badge.tags
+    wire["badgeGroupId"] = group_public_id
+    wire["badgeRank"] = badge.badge_rank
+    wire["earnType"] = badge.earn_type
+    wire["issuedCount"] = badge.issued_count
+    wire["earnedCount"] = badge.earned_count
+    wire["status"] = status
+    stamp(wire, "createdOn", badge.created_on)
+    wire["createdBy"] = badge.created_by
+    stamp(wire, "lastUpdatedOn", badge.last_updated_on)
+    wire["lastUpdatedBy"] = badge.last_updated_by
+    wire["customFields"] = badge.custom_fields
+    wire["active"] = badge.active
+    return wire

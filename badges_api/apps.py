@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BadgesApiConfig(AppConfig):
+    name = "badges_api"
+    verbose_name = "Badge service"

@@ -1,0 +1,210 @@
+"""Reads of badge definitions: one badge, the filtered list, the fixed-window cycles."""
+
+from collections import defaultdict
+from datetime import UTC, datetime, time
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from badge_rules.status import normalise_status_filter
+from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
+from badge_rules.windows import Window, badge_days, window_at, windows_overlapping
+from badges_api import enums, errors
+from badges_api.api.representations import badge_to_wire
+from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_spec
+from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
+from badges_api.selectors.pagination import page_from_query
+
+_TRUE = {"true", "1", "yes"}
+
+
+def badge_by_public_id(org: Org, badge_id: str) -> Badge:
+    badge = Badge.objects.select_related("group").filter(org=org, public_id=badge_id).first()
+    if badge is None:
+        raise BadgeApiError.not_found()
+    return badge
+
+
+def badges_to_wire(org: Org, badges: list[Badge], *, now: datetime | None = None) -> list[dict]:
+    """Claims of every badge in one query, then each badge rendered."""
+    now = now or timezone.now()
+    tz = org_tz(org)
+    claims: dict[int, list[dict]] = defaultdict(list)
+    rows = BadgeClaim.objects.filter(badge__in=[b.pk for b in badges]).order_by("pk")
+    for badge_pk, owner, reference, active in rows.values_list("badge_id", "owner_type", "reference_id", "is_active"):
+        claims[badge_pk].append({"ownerType": owner, "referenceId": reference, "isActive": active})
+    return [
+        badge_to_wire(
+            badge,
+            claims=claims[badge.pk],
+            now=now,
+            tz=tz,
+            group_public_id=badge.group.public_id if badge.group_id else None,
+        )
+        for badge in badges
+    ]
+
+
+def badge_wire(org: Org, badge_id: str) -> dict:
+    return badges_to_wire(org, [badge_by_public_id(org, badge_id)])[0]
+
+
+def _status_q(statuses: set[str], now: datetime) -> Q:
+    q = Q(pk__in=[])
+    if "UPCOMING" in statuses:
+        q |= Q(start_on__gt=now)
+    if "LIVE" in statuses:
+        q |= Q(start_on__lte=now, expires_on__gte=now)
+    if "EXPIRED" in statuses:
+        q |= Q(expires_on__lt=now)
+    return q
+
+
+def _timestamp_param(query, name: str, errs: ErrorCollector) -> datetime | None:
+    raw = query.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return parse_timestamp(raw)
+    except TimestampError as error:
+        errs.add(errors.INVALID_INPUT, f"{name}: {error}", name)
+        return None
+
+
+def _enum_param(query, name: str, allowed: tuple[str, ...], errs: ErrorCollector) -> str | None:
+    raw = query.get(name)
+    if raw in (None, ""):
+        return None
+    value = enums.choice(raw, allowed)
+    if value is None:
+        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message(name, allowed), name)
+    return value
+
+
+def badge_list(org: Org, query) -> tuple[list[dict], dict]:
+    """GET badgeMeta: filters, sort and page from the query string; answers (badges, pagination)."""
+    now = timezone.now()
+    errs = ErrorCollector()
+    badges: QuerySet = Badge.objects.filter(org=org)
+
+    if query.get("status"):
+        try:
+            badges = badges.filter(_status_q(normalise_status_filter(query["status"]), now))
+        except ValueError as error:
+            errs.add(errors.INVALID_INPUT, str(error), "status")
+    earn_type = _enum_param(query, "earnType", enums.EARN_TYPES, errs) or _enum_param(query, "badgeType", enums.EARN_TYPES, errs)
+    if earn_type:
+        badges = badges.filter(earn_type=earn_type)
+    action = query.get("action")
+    if action:
+        if action.strip().upper() not in enums.ACTIONS:
+            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("action", ("ACTIVATED", "DE_ACTIVATED")), "action")
+        else:
+            badges = badges.filter(active=enums.ACTIONS[action.strip().upper()])
+    for param, claimed in (("owner", False), ("claimedBy", True)):
+        raw = query.get(param)
+        if not raw:
+            continue
+        owner = enums.owner_type(raw)
+        if owner is None:
+            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message(param, enums.OWNER_TYPES), param)
+        elif claimed:
+            badges = badges.filter(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), owner_type=owner, is_active=True)))
+        else:
+            badges = badges.filter(Exists(BadgeOwner.objects.filter(badge=OuterRef("pk"), owner_type=owner)))
+    if str(query.get("unclaimed", "")).lower() in _TRUE:
+        badges = badges.exclude(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), is_active=True)))
+    if query.get("name"):
+        badges = badges.filter(name__icontains=query["name"].strip())
+    if query.get("groupId"):
+        badges = badges.filter(group__public_id=query["groupId"])
+    start_from = _timestamp_param(query, "startOn", errs)
+    if start_from:
+        badges = badges.filter(start_on__gte=start_from)
+    expires_by = _timestamp_param(query, "expiresOn", errs)
+    if expires_by:
+        badges = badges.filter(expires_on__lte=expires_by)
+
+    sort = _enum_param(query, "sortOn", enums.BADGE_SORTS, errs) or "ID"
+    order = _enum_param(query, "order", enums.ORDERS, errs) or "ASC"
+    page = page_from_query(query, errs)
+    errs.raise_if_any()
+
+    column = {"ID": "pk", "NAME": "name", "START_DATE": "start_on"}[sort]
+    prefix = "-" if order == "DESC" else ""
+    ordering = [prefix + column] + ([prefix + "pk"] if column != "pk" else [])
+    total = badges.count()
+    rows = list(badges.select_related("group").order_by(*ordering)[page.offset : page.offset + page.size])
+    return badges_to_wire(org, rows, now=now), page.block(total)
+
+
+def fixed_window_details(org: Org, query) -> dict:
+    """GET getFixedWindowDetails: the generated cycles of a badge's fixed windows, paged.
+
+    Cycles are computed, never stored, so a ten-year daily badge pages as cheaply as a weekly one.
+    """
+    errs = ErrorCollector()
+    badge_id = query.get("badgeMetaId")
+    if not badge_id:
+        errs.add(errors.INVALID_INPUT, "badgeMetaId is mandatory", "badgeMetaId")
+    constraint_type = _enum_param(query, "constraintType", ("BADGE", "CUSTOMER", "ALL"), errs) or "ALL"
+    page = page_from_query(query, errs, size_names=("size", "limit"))
+    start_filter = _timestamp_param(query, "startDate", errs)
+    end_filter = _timestamp_param(query, "endDate", errs)
+    errs.raise_if_any()
+
+    badge = badge_by_public_id(org, badge_id)
+    tz = org_tz(org)
+    now = timezone.now()
+    first_day, last_day = badge_days(badge.start_on, badge.expires_on, tz)
+    from_day = start_filter.astimezone(tz).date() if start_filter else first_day
+    to_day = end_filter.astimezone(tz).date() if end_filter else last_day
+    reference_filter = query.get("fixedWindowCycleReferenceId")
+
+    sections = []
+    for constraint in fixed_window_constraints(badge, constraint_type):
+        if reference_filter and constraint["referenceId"] != reference_filter:
+            continue
+        spec = window_spec(constraint)
+        indexes = windows_overlapping(spec, first_day=first_day, last_day=last_day, from_day=from_day, to_day=to_day)
+        sections.append((constraint, spec, indexes))
+
+    total = sum(len(indexes) for _, _, indexes in sections)
+    cycles = []
+    skip = page.offset
+    for constraint, spec, indexes in sections:
+        if len(cycles) == page.size:
+            break
+        if skip >= len(indexes):
+            skip -= len(indexes)
+            continue
+        for index in indexes[skip : skip + page.size - len(cycles)]:
+            window = window_at(spec, index, first_day=first_day, last_day=last_day)
+            cycles.append(_cycle_to_wire(constraint, window, tz=tz, now=now))
+        skip = 0
+    return {"badgeMetaId": badge.public_id, "fixedWindowCycles": cycles, "pagination": page.block(total)}
+
+
+def _cycle_to_wire(constraint: dict, window: Window, *, tz, now: datetime) -> dict:
+    """Capillary's convention: endDate is 00:00 of the cycle's last day (whole inclusive days)."""
+    start, end_exclusive = window.start_instant(tz), window.end_instant(tz)
+    last_day_start = datetime.combine(window.last_day, time(), tzinfo=tz).astimezone(UTC)
+    return {
+        "constraintType": constraint["constraintType"],
+        "fixedWindowCycleReferenceId": constraint["referenceId"],
+        "durationType": constraint["durationType"],
+        "refreshRate": constraint.get("refreshRate"),
+        "startDayOfTheWeek": constraint.get("startDayOfTheWeek"),
+        "maxEarnLimit": constraint["maxEarnLimit"],
+        "cycleIndex": window.index,
+        "startDate": to_epoch(start),
+        "startDateISO": to_iso(start),
+        "endDate": to_epoch(last_day_start),
+        "endDateISO": to_iso(last_day_start),
+        "firstDay": window.first_day.isoformat(),
+        "lastDay": window.last_day.isoformat(),
+        "days": window.days,
+        "partial": window.partial,
+        "cycleStatus": "UPCOMING" if now < start else "ACTIVE" if now < end_exclusive else "EXPIRED",
+    }

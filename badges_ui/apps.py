@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BadgesUiConfig(AppConfig):
+    name = "badges_ui"
+    verbose_name = "Badge console"
