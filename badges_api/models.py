@@ -161,3 +161,101 @@ class BadgeClaim(models.Model):
                 name="unique_active_claim",
             )
         ]
+
+
+class Customer(models.Model):
+    """A loyalty customer of one org, known by Capillary's integer id and optional identifiers.
+
+    Identifiers are unique within the org when present; emails are stored lower-cased so they
+    match case-insensitively.
+    """
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="customers")
+    customer_id = models.BigIntegerField()
+    email = models.CharField(max_length=254, null=True, blank=True)
+    mobile = models.CharField(max_length=32, null=True, blank=True)
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    card_number = models.CharField(max_length=64, null=True, blank=True)
+    first_name = models.CharField(max_length=150, blank=True, default="")
+    last_name = models.CharField(max_length=150, blank=True, default="")
+    created_on = models.DateTimeField(auto_now_add=True)
+    last_updated_on = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["org", "customer_id"], name="unique_customer_id_per_org"),
+            models.UniqueConstraint(fields=["org", "email"], condition=Q(email__isnull=False), name="unique_customer_email"),
+            models.UniqueConstraint(fields=["org", "mobile"], condition=Q(mobile__isnull=False), name="unique_customer_mobile"),
+            models.UniqueConstraint(
+                fields=["org", "external_id"], condition=Q(external_id__isnull=False), name="unique_customer_external_id"
+            ),
+            models.UniqueConstraint(
+                fields=["org", "card_number"], condition=Q(card_number__isnull=False), name="unique_customer_card_number"
+            ),
+        ]
+
+
+class Enrolment(models.Model):
+    """A customer enrolled into an ISSUE_EARN badge (Capillary's API calls this an "issue")."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments")
+    issued_on = models.DateTimeField()
+    event_date = models.DateTimeField()
+    expires_on = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    revoked_on = models.DateTimeField(null=True)
+    request_id = models.CharField(max_length=200)
+    owner_type = models.CharField(max_length=40, null=True)
+    owner_reference_id = models.CharField(max_length=200, null=True)
+    created_by = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["badge", "customer", "expires_on"]), models.Index(fields=["customer", "badge"])]
+
+
+class Earn(models.Model):
+    """One earned instance of a badge by a customer (Capillary's "earnedBadgeId")."""
+
+    public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns")
+    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns")
+    earned_on = models.DateTimeField()
+    event_date = models.DateTimeField()
+    expires_on = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+    revoked_on = models.DateTimeField(null=True)
+    request_id = models.CharField(max_length=200)
+    owner_type = models.CharField(max_length=40, null=True)
+    owner_reference_id = models.CharField(max_length=200, null=True)
+    created_by = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            # limit checks: a customer's earns of a badge, by time
+            models.Index(fields=["badge", "customer", "earned_on"]),
+            # badge-wide fixed and rolling windows
+            models.Index(fields=["badge", "event_date"]),
+            models.Index(fields=["badge", "earned_on"]),
+            # the customer's badge views
+            models.Index(fields=["customer", "badge", "expires_on"]),
+        ]
+
+
+class BadgeRequest(models.Model):
+    """The idempotency log: one row per requestId per org, with the response it got."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    request_id = models.CharField(max_length=200)
+    operation = models.CharField(max_length=40)
+    body_hash = models.CharField(max_length=64)
+    response = models.BinaryField()
+    status = models.IntegerField(default=200)
+    created_on = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "request_id"], name="unique_request_id_per_org")]
