@@ -28,6 +28,20 @@ OWNER_REQUIRED = 728
 GROUP_RANK_MANDATORY = 732
 GROUP_NAME_NOT_UNIQUE = 733
 CLAIM_NOT_FOUND = 737
+EARN_EVENT_DATE_IN_FUTURE = 750
+REQUEST_ID_MISSING = 804
+DUPLICATE_REQUEST_ID = 809
+BADGE_NOT_CLAIMED = 810
+ENROLMENT_REQUIRED = 811
+CUSTOMER_ID_MISSING = 812
+ACTIVE_EARN_NOT_FOUND = 814
+BADGE_NOT_LIVE = 815
+EVENT_DATE_OUTSIDE_BADGE = 816
+CUSTOMER_NOT_FOUND = 1026
+INVALID_CUSTOMER_IDENTIFIER_TYPE = 1028
+ACTIVE_ISSUE_EXISTS = 1040
+REVOKE_TARGET_MISSING = 1051
+GLOBAL_BADGE_NOT_FOUND = 1054
 WINDOW_KIND_CHANGE_NOT_ALLOWED = 826
 UNEXPECTED = 999999
 
@@ -43,6 +57,15 @@ CUSTOM_FIELD_TYPE_IMMUTABLE = 9008
 CUSTOM_FIELD_CANNOT_BE_REACTIVATED = 9009
 CONSTRAINT_INVALID = 9010
 DUPLICATE_CONSTRAINT = 9011
+NOT_AN_ENROL_AND_ISSUE_BADGE = 9012
+TOO_MANY_CUSTOMERS = 9013
+# A customer refused by a limit: one code per limit kind, so the console can say which.
+CUSTOMER_LIFETIME_LIMIT = 9101
+CUSTOMER_ROLLING_LIMIT = 9102
+CUSTOMER_WINDOW_LIMIT = 9103
+BADGE_TOTAL_LIMIT = 9111
+BADGE_ROLLING_LIMIT = 9112
+BADGE_WINDOW_LIMIT = 9113
 
 MESSAGES = {
     OWNER_TYPE_NOT_ALLOWED: "Owner type is not allowed",
@@ -60,6 +83,22 @@ MESSAGES = {
     WINDOW_KIND_CHANGE_NOT_ALLOWED: (
         "Change from rolling window or fixed constraint to fixed window or vice versa is not allowed."
     ),
+    EARN_EVENT_DATE_IN_FUTURE: "Earn event date should not be in future",
+    REQUEST_ID_MISSING: "RequestId information is missing",
+    DUPLICATE_REQUEST_ID: "Request with same requestId is not allowed",
+    BADGE_NOT_CLAIMED: "Badge needs to be claimed first",
+    ENROLMENT_REQUIRED: "Badge issue is mandatory before earn",
+    CUSTOMER_ID_MISSING: "CustomerId information is missing",
+    ACTIVE_EARN_NOT_FOUND: "Active earn instance is not present",
+    BADGE_NOT_LIVE: "Badge is not live",
+    EVENT_DATE_OUTSIDE_BADGE: "Event date is not in duration of badge meta. Pass the issue event date.",
+    CUSTOMER_NOT_FOUND: "Customer with the specified ID is not found",
+    INVALID_CUSTOMER_IDENTIFIER_TYPE: "Invalid Customer Identifier type",
+    ACTIVE_ISSUE_EXISTS: "An active issue for the badge already exists.",
+    REVOKE_TARGET_MISSING: "RevokeIssuals or CustomerId is mandatory",
+    GLOBAL_BADGE_NOT_FOUND: "GLOBAL.BADGE_NOT_FOUND",
+    NOT_AN_ENROL_AND_ISSUE_BADGE: "Only ISSUE_EARN badges take enrolments",
+    TOO_MANY_CUSTOMERS: "Too many customers in one request",
     OWNER_HAS_ACTIVE_CLAIM: "Owner cannot be removed while it has an active claim",
     EXPIRED_BADGE_CANNOT_BE_DEACTIVATED: "Only live and upcoming badges can be deactivated",
     INACTIVE_BADGE_CANNOT_BE_CLAIMED: "A deactivated badge cannot be claimed",

@@ -1,12 +1,13 @@
 """Capillary's paths, exactly: /api_gateway/v1/badges/... and /v3/oauth/token/generate."""
 
-from django.urls import path
+from django.urls import include, path
 
 from badges_api.api import badges, custom_fields, groups, oauth
 
 PREFIX = "api_gateway/v1/badges/"
 
 urlpatterns = [
+    path("", include("badges_api.lifecycle_urls")),
     path("v3/oauth/token/generate", oauth.token_generate, name="oauth-token-generate"),
     path(PREFIX + "badgeMeta", badges.badge_meta_collection, name="badge-meta"),
     path(PREFIX + "badgeMeta/getFixedWindowDetails", badges.fixed_window_details, name="fixed-window-details"),

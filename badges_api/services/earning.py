@@ -1,0 +1,299 @@
+"""Earning badges (Capillary's "earn"): one customer or a whole list in one set-based pass.
+
+Every customer of a request is decided from three queries (who exists, what each already
+holds, what the badge as a whole has given) and granted with one INSERT, all under the badge's
+lock, so no limit is ever exceeded and nobody holds two live instances of a badge.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from badge_rules.status import item_status
+from badge_rules.windows import RollingLimit, badge_days, describe_fixed_window, describe_rolling_limit, rolling_window_start, window_containing
+from badges_api import errors
+from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
+from badges_api.fixed_windows import org_tz, window_spec
+from badges_api.ids import new_object_id
+from badges_api.models import ApiClient, Badge, Enrolment, Org
+from badges_api.services import grants, idempotency
+from badges_api.services.grants import GrantRequest, Outcome
+from badges_api.sql import int_list, is_postgres, timestamp
+
+_ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
+
+
+@dataclass(slots=True)
+class Limit:
+    """One counted limit: how the count is taken (SQL condition) and what refusing says."""
+
+    code: int
+    max_earn: int
+    words: str
+    condition: str = "1=1"
+    params: list = field(default_factory=list)
+
+
+def _limits(badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime) -> list[Limit]:
+    """The badge's limits of one level as SQL-countable conditions over earns.
+
+    Fixed windows count by the earn event date, rolling windows backwards from processing time.
+    """
+    tz = org_tz(badge.org)
+    local_now = now.astimezone(tz)
+    codes = {
+        "CUSTOMER": (errors.CUSTOMER_LIFETIME_LIMIT, errors.CUSTOMER_ROLLING_LIMIT, errors.CUSTOMER_WINDOW_LIMIT),
+        "BADGE": (errors.BADGE_TOTAL_LIMIT, errors.BADGE_ROLLING_LIMIT, errors.BADGE_WINDOW_LIMIT),
+    }[level]
+    who = "this customer" if level == "CUSTOMER" else "this badge across customers"
+    limits: list[Limit] = []
+    for constraint in constraints:
+        kind = constraint["constraintType"]
+        if kind.endswith("FIXED_VALUE"):
+            limits.append(Limit(codes[0], constraint["maxEarnLimit"], f"at most {constraint['maxEarnLimit']} in total for {who}"))
+        elif kind.endswith("ROLLING_WINDOW"):
+            rolls = (
+                [(unit, constraint[max_key], constraint[roll_key]) for unit, max_key, roll_key in _ROLLING_PAIRS if constraint.get(max_key)]
+                if level == "CUSTOMER"
+                else [(constraint["rollType"], constraint["maxEarnLimit"], constraint["rollValue"])]
+            )
+            for unit, max_earn, length in rolls:
+                since = rolling_window_start(local_now, unit=unit, value=length)
+                words = describe_rolling_limit(RollingLimit(unit=unit, value=length, max_earn=max_earn))
+                limits.append(Limit(codes[1], max_earn, f"{words} for {who}", "earned_on >= %s", [timestamp(since)]))
+        elif kind.endswith("FIXED_WINDOW"):
+            spec = window_spec(constraint)
+            first_day, last_day = badge_days(badge.start_on, badge.expires_on, tz)
+            window = window_containing(spec, event_date.astimezone(tz).date(), first_day=first_day, last_day=last_day)
+            if window is None:
+                continue
+            words = f"{describe_fixed_window(spec, constraint['maxEarnLimit'])} for {who} (cycle {window.first_day} to {window.last_day})"
+            limits.append(Limit(
+                codes[2], constraint["maxEarnLimit"], words, "event_date >= %s AND event_date < %s",
+                [timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz))],
+            ))
+    return limits
+
+
+def _refusal(limit: Limit) -> ErrorItem:
+    return ErrorItem(limit.code, f"Earn limit reached: {limit.words}", None)
+
+
+def _customer_holdings(badge: Badge, pks: list[int], limits: list[Limit], *, now: datetime) -> dict[int, tuple]:
+    """Per customer pk: (an active earn's id or None, count under each customer limit), one query."""
+    if not pks:
+        return {}
+    columns = ", ".join(f"SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END)" for limit in limits)
+    params: list = [timestamp(now)]
+    for limit in limits:
+        params += limit.params
+    ids_sql, id_param = int_list(pks)
+    sql = (
+        "SELECT customer_id, MAX(CASE WHEN expires_on > %s THEN public_id END)"
+        + (f", {columns}" if columns else "")
+        + f" FROM badges_api_earn WHERE badge_id = %s AND is_active AND customer_id IN ({ids_sql}) GROUP BY customer_id"
+    )
+    params += [badge.pk, id_param]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | None]:
+    """How many more earns the badge-wide limits allow now, and the limit that will refuse next."""
+    if not limits:
+        return None, None
+    counted = [limit for limit in limits if limit.code != errors.BADGE_TOTAL_LIMIT]
+    counts: list[int] = []
+    if counted:
+        columns = ", ".join(f"SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END)" for limit in counted)
+        params = [p for limit in counted for p in limit.params] + [badge.pk]
+        # Only earns inside the widest look-back matter; the (badge, earned_on) index bounds it.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns} FROM badges_api_earn WHERE badge_id = %s AND is_active", params)
+            counts = [value or 0 for value in cursor.fetchone()]
+    room, tightest = None, None
+    by_limit = iter(counts)
+    for limit in limits:
+        used = badge.earned_count if limit.code == errors.BADGE_TOTAL_LIMIT else next(by_limit)
+        left = max(limit.max_earn - used, 0)
+        if room is None or left < room:
+            room, tightest = left, limit
+    return room, tightest
+
+
+def _active_enrolments(badge: Badge, pks: list[int], *, now: datetime) -> dict[int, int]:
+    """customer pk -> the enrolment an ISSUE_EARN earn uses (live now, latest first)."""
+    ids_sql, id_param = int_list(pks)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT customer_id, MAX(id) FROM badges_api_enrolment WHERE badge_id = %s AND is_active"
+            f" AND issued_on <= %s AND expires_on > %s AND customer_id IN ({ids_sql}) GROUP BY customer_id",
+            [badge.pk, timestamp(now), timestamp(now), id_param],
+        )
+        return dict(cursor.fetchall())
+
+
+def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[Outcome], list[tuple[str, int, int | None]], datetime]:
+    """Every customer's outcome, the rows to insert (earn id, customer pk, enrolment pk), the expiry."""
+    pk_of = grants.customer_pks(badge.org, request.customer_ids)
+    pks = list(pk_of.values())
+    customer_limits = _limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
+    holdings = _customer_holdings(badge, pks, customer_limits, now=now)
+    room, tightest = _badge_room(
+        badge, _limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
+    )
+    enrolments = _active_enrolments(badge, pks, now=now) if badge.earn_type == "ISSUE_EARN" else {}
+    expires_on = grants.grant_expiry(badge.earned_badge_expiry, granted_at=now, badge=badge)
+    granted_status = item_status(starts_at=now, expires_at=expires_on, now=now)
+
+    outcomes: list[Outcome] = []
+    rows: list[tuple[str, int, int | None]] = []
+    first_outcome: dict[int, Outcome] = {}
+    not_found = ErrorItem(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND])
+    for customer_id in request.customer_ids:
+        earlier = first_outcome.get(customer_id)
+        if earlier is not None:
+            # A customer listed twice gets one earn; the repeat is answered like a second request.
+            error = earlier.error or ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS])
+            outcomes.append(Outcome(customer_id, earlier.item_id, earlier.status, error))
+            continue
+        outcome = Outcome(customer_id)
+        pk = pk_of.get(customer_id)
+        held = holdings.get(pk, ())
+        if pk is None:
+            outcome.error = not_found
+        elif held and held[0] is not None:
+            outcome.item_id, outcome.status = held[0], "LIVE"
+            outcome.error = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS])
+        elif badge.earn_type == "ISSUE_EARN" and pk not in enrolments:
+            outcome.error = ErrorItem(errors.ENROLMENT_REQUIRED, errors.MESSAGES[errors.ENROLMENT_REQUIRED])
+        else:
+            counts = held[1:] if held else (0,) * len(customer_limits)
+            refusing = next((limit for limit, used in zip(customer_limits, counts, strict=True) if (used or 0) >= limit.max_earn), None)
+            if refusing is not None:
+                outcome.error = _refusal(refusing)
+            elif room is not None and room <= 0:
+                outcome.error = _refusal(tightest)
+            else:
+                outcome.item_id, outcome.status = new_object_id(), granted_status
+                rows.append((outcome.item_id, pk, enrolments.get(pk)))
+                if room is not None:
+                    room -= 1
+        first_outcome[customer_id] = outcome
+        outcomes.append(outcome)
+    return outcomes, rows, expires_on
+
+
+def insert_earns(badge: Badge, request: GrantRequest, client: ApiClient, rows: list, *, now: datetime, expires_on: datetime) -> None:
+    """One INSERT for every granted customer; the badge's earnedCount moves by the same number."""
+    if not rows:
+        return
+    constants = [
+        badge.org_id, badge.pk, timestamp(now), timestamp(request.event_date), timestamp(expires_on),
+        request.request_id, request.owner_type, request.reference_id, client.pk,
+    ]
+    columns = (
+        "public_id, customer_id, enrolment_id, org_id, badge_id, earned_on, event_date, expires_on,"
+        " is_active, request_id, owner_type, owner_reference_id, created_by"
+    )
+    if is_postgres():
+        source = "FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS r(pid, cid, eid)"
+        select = "r.pid, r.cid, r.eid"
+        source_params = [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
+    else:
+        source = "FROM json_each(%s)"
+        select = "json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')"
+        source_params = [orjson.dumps(rows).decode()]
+    sql = (
+        f"INSERT INTO badges_api_earn ({columns}) SELECT {select}, %s, %s, %s, %s, %s, TRUE, %s, %s, %s, %s {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, constants + source_params)
+    Badge.objects.filter(pk=badge.pk).update(earned_count=F("earned_count") + len(rows))
+
+
+def parse_earn(body: object, *, bulk: bool) -> tuple[GrantRequest, dict]:
+    if not isinstance(body, dict):
+        raise BadgeApiError(errors.INVALID_INPUT, "The request body must be a JSON object")
+    errs = ErrorCollector()
+    badge_id = grants.badge_id_from(body, errs)
+    if bulk:
+        customer_ids = grants.customer_ids_from(body.get("customerIds"), "customerIds", errs)
+    else:
+        customer_ids = grants.customer_ids_from([body["customerId"]] if body.get("customerId") not in (None, "") else None, "customerId", errs)
+    owner, reference = grants.triggered_by_from(body, errs)
+    event_date = grants.event_date_from(body, "earnEventDate", errs, now=timezone.now())
+    try:
+        request_id, _ = idempotency.request_id_from(body, required=not bulk)
+    except BadgeApiError as error:
+        errs.items.extend(error.items)
+        request_id = ""
+    errs.raise_if_any()
+    return GrantRequest(badge_id, customer_ids, request_id, event_date, owner, reference), body
+
+
+def _check_event_date(badge: Badge, request: GrantRequest) -> None:
+    if badge.earn_type == "EARN" and not badge.start_on <= request.event_date <= badge.expires_on:
+        raise BadgeApiError(errors.EVENT_DATE_OUTSIDE_BADGE, "Earn event date is not in duration of badge meta", "earnEventDate")
+
+
+def earn_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
+    """POST customer/earnBulk. Answers the envelope as bytes: replays return the stored bytes."""
+    request, body = parse_earn(body, bulk=True)
+
+    def work(badge: Badge, now: datetime) -> bytes:
+        grants.check_grantable(badge, request, now=now)
+        _check_event_date(badge, request)
+        outcomes, rows, expires_on = decide(badge, request, now=now)
+        insert_earns(badge, request, client, rows, now=now, expires_on=expires_on)
+        data = {"badgeMetaId": badge.public_id, "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id}}
+        grants.stamp(data, "expiresOn", expires_on)
+        grants.stamp(data, "earnEventDate", request.event_date)
+        data["issuedBadges"] = [outcome.as_wire() for outcome in outcomes]
+        data["summary"] = {"requested": len(outcomes), "earned": len(rows), "refused": len(outcomes) - len(rows)}
+        data["requestId"] = request.request_id
+        return grants.envelope_bytes(data)
+
+    return grants.run_idempotent(
+        org=org, badge_id=request.badge_id, request_id=request.request_id, operation="earnBulk", body=body, work=work
+    )
+
+
+_SINGLE_EARN_STATUS = {errors.ENROLMENT_REQUIRED: 409, errors.ACTIVE_ISSUE_EXISTS: 409, errors.CUSTOMER_NOT_FOUND: 404}
+
+
+def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
+    """POST customer/earn: one customer; a refusal is the whole answer (811 is HTTP 409)."""
+    request, body = parse_earn(body, bulk=False)
+
+    def work(badge: Badge, now: datetime) -> bytes:
+        grants.check_grantable(badge, request, now=now)
+        _check_event_date(badge, request)
+        outcomes, rows, expires_on = decide(badge, request, now=now)
+        outcome = outcomes[0]
+        if outcome.error is not None:
+            error = outcome.error
+            raise BadgeApiError(error.code, error.message, "customerId", status=_SINGLE_EARN_STATUS.get(error.code, 400))
+        insert_earns(badge, request, client, rows, now=now, expires_on=expires_on)
+        data = {"badgeMetaId": badge.public_id, "customerId": outcome.customer_id, "earnedBadgeId": outcome.item_id}
+        grants.stamp(data, "expiresOn", expires_on)
+        grants.stamp(data, "earnEventDate", request.event_date)
+        data["requestId"] = request.request_id
+        enrolment_pk = rows[0][2]
+        data["issuedId"] = _enrolment_public_id(enrolment_pk)
+        return grants.envelope_bytes(data)
+
+    return grants.run_idempotent(
+        org=org, badge_id=request.badge_id, request_id=request.request_id, operation="earn", body=body, work=work
+    )
+
+
+def _enrolment_public_id(pk: int | None) -> str | None:
+    if pk is None:
+        return None
+    return Enrolment.objects.filter(pk=pk).values_list("public_id", flat=True).first()
