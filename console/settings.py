@@ -89,7 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
         ),
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("PYTEST_VERSION") else DATABASES["default"]["CONN_MAX_AGE"]
+    # Tests use a file, not Django's shared in-memory database, so live-server threads get their
+    # own connections and concurrency tests see SQLite's real locking.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
