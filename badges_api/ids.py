@@ -1,12 +1,35 @@
 """Public ids in Capillary's shape: 24 hex digits, like a Mongo ObjectId.
 
-The leading four bytes are the creation second, so ids sort roughly by creation time, as
-Capillary's do; the rest is random so ids cannot be guessed across orgs.
+Like an ObjectId they are a 4-byte creation second, 5 random bytes and a 3-byte counter, so
+they sort by creation time, ids made together are consecutive (a bulk request's rows append to
+the end of the unique index instead of landing on random pages), and the random part keeps them
+unguessable across processes.
 """
 
 import os
+import threading
 import time
+
+_lock = threading.Lock()
+_counter = int.from_bytes(os.urandom(3))
+
+
+def _reserve(count: int) -> int:
+    global _counter
+    with _lock:
+        first = _counter
+        _counter = (_counter + count) & 0xFFFFFF
+    return first
 
 
 def new_object_id() -> str:
-    return f"{int(time.time()):08x}{os.urandom(8).hex()}"
+    return new_object_ids(1)[0]
+
+
+def new_object_ids(count: int) -> list[str]:
+    """Many ids at once: one clock read and one random draw for a whole bulk request."""
+    if count <= 0:
+        return []
+    head = f"{int(time.time()):08x}{os.urandom(5).hex()}"
+    first = _reserve(count)
+    return [head + format((first + i) & 0xFFFFFF, "06x") for i in range(count)]

@@ -196,12 +196,16 @@ class Customer(models.Model):
 
 
 class Enrolment(models.Model):
-    """A customer enrolled into an ISSUE_EARN badge (Capillary's API calls this an "issue")."""
+    """A customer enrolled into an ISSUE_EARN badge (Capillary's API calls this an "issue").
+
+    Foreign keys here and on Earn carry no index of their own: the composite indexes cover every
+    lookup, and each extra index is written again for every one of a bulk request's rows.
+    """
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
-    org = models.ForeignKey(Org, on_delete=models.CASCADE)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
     issued_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
@@ -220,10 +224,10 @@ class Earn(models.Model):
     """One earned instance of a badge by a customer (Capillary's "earnedBadgeId")."""
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
-    org = models.ForeignKey(Org, on_delete=models.CASCADE)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns")
-    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns")
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns", db_index=False)
+    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns", db_index=False)
     earned_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
@@ -249,7 +253,7 @@ class Earn(models.Model):
 class BadgeRequest(models.Model):
     """The idempotency log: one row per requestId per org, with the response it got."""
 
-    org = models.ForeignKey(Org, on_delete=models.CASCADE)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False)
     request_id = models.CharField(max_length=200)
     operation = models.CharField(max_length=40)
     body_hash = models.CharField(max_length=64)

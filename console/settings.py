@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,12 +37,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "badges_api",
     "badges_ui",
 ]
 
 MIDDLEWARE = [
+    # First, so even Django's own error pages on API paths leave as the Capillary envelope.
+    "badges_api.api.handlers.ApiEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -50,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -78,6 +83,8 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+SQLITE_AUTOCHECKPOINT_PAGES = int(os.environ.get("SQLITE_AUTOCHECKPOINT_PAGES", "20000"))
+SQLITE_CHECKPOINT_INTERVAL_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_INTERVAL_SECONDS", "1.0"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -86,7 +93,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
-            " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;"
+            " PRAGMA mmap_size=268435456;"
+            # Servers checkpoint the WAL from a background thread (badges_api/sqlite_wal.py) so
+            # no request pays for it; this larger threshold is the safety net for other processes.
+            f" PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES};"
         ),
     }
     # Tests use a file, not Django's shared in-memory database, so live-server threads get their
@@ -134,6 +145,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -141,15 +153,42 @@ SPECTACULAR_SETTINGS = {
 
 # How the badge service signs OAuth tokens and how long they live (Capillary: at most 60 minutes).
 BADGES_OAUTH_TTL_SECONDS = int(os.environ.get("BADGES_OAUTH_TTL_SECONDS", "3600"))
+# How long a worker may trust a checked credential (a deactivated client keeps working at most this
+# long). Off under pytest so tests that change clients and orgs see it at once.
+BADGES_AUTH_CACHE_SECONDS = float(
+    os.environ.get("BADGES_AUTH_CACHE_SECONDS", "0" if os.environ.get("PYTEST_VERSION") else "5")
+)
 
 # Which badge API the console talks to: this server by default, or a Capillary cluster.
 BADGES_API_URL = os.environ.get("BADGES_API_URL", "")
-BADGES_API_USERNAME = os.environ.get("BADGES_API_USERNAME", "")
-BADGES_API_PASSWORD = os.environ.get("BADGES_API_PASSWORD", "")
+# Development defaults: the API client `make run` seeds (seed_demo) in demo org 100458. Set both on
+# any real deployment (or the OAuth key and secret, which take precedence).
+BADGES_API_USERNAME = os.environ.get("BADGES_API_USERNAME", "demo.till")
+BADGES_API_PASSWORD = os.environ.get("BADGES_API_PASSWORD", "demo-till-password")
 BADGES_API_PASSWORD_IS_MD5 = env_bool("BADGES_API_PASSWORD_IS_MD5", False)
 BADGES_API_OAUTH_KEY = os.environ.get("BADGES_API_OAUTH_KEY", "")
 BADGES_API_OAUTH_SECRET = os.environ.get("BADGES_API_OAUTH_SECRET", "")
 BADGES_API_TIMEOUT_SECONDS = float(os.environ.get("BADGES_API_TIMEOUT_SECONDS", "10"))
+# Capillary's badge API does not name the org or its timezone, so the console is told: the nav
+# bar shows the name, dates are shown in the timezone (development default: the demo org).
+BADGES_ORG_NAME = os.environ.get("BADGES_ORG_NAME", "Demo Retail")
+BADGES_ORG_TIMEZONE = os.environ.get("BADGES_ORG_TIMEZONE", "UTC")
+
+# A strict Content Security Policy (Django's CSP middleware): scripts, styles and fonts only from
+# this server, no inline code. Badge images may live on any HTTPS host (Capillary's file service
+# or a CDN the marketer gives), so img-src also allows https: and data: (uploaded previews).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "https:", "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 
 from rest_framework.decorators import api_view
 
+from badges_api.api import schemas
 from badges_api.api.envelope import ok
 from badges_api.selectors import badges as badge_selectors
 from badges_api.services import badges as badge_services
@@ -13,6 +14,9 @@ def _is_migration(request) -> bool:
     return request.META.get(MIGRATION_HEADER, "").strip().lower() == "migration"
 
 
+@schemas.BADGE_LIST
+@schemas.BADGE_CREATE
+@schemas.BADGE_UPDATE
 @api_view(["GET", "POST", "PUT"])
 def badge_meta_collection(request):
     """GET lists badges; POST creates one; PUT updates the badge named by the body's `id`."""
@@ -30,11 +34,13 @@ def badge_meta_collection(request):
     return ok(badge_selectors.badge_wire(request.auth, badge.public_id), warnings=warnings)
 
 
+@schemas.BADGE_GET
 @api_view(["GET"])
 def badge_meta_detail(request, badge_id: str):
     return ok(badge_selectors.badge_wire(request.auth, badge_id))
 
 
+@schemas.BADGE_ACTIVATION
 @api_view(["PUT"])
 def badge_activation(request, badge_id: str, activation: str):
     badge = badge_services.badge_set_active(
@@ -43,6 +49,7 @@ def badge_activation(request, badge_id: str, activation: str):
     return ok({"id": badge.public_id, "isActive": badge.active})
 
 
+@schemas.BADGE_CLAIM
 @api_view(["POST"])
 def badge_claim(request, badge_id: str):
     claim = badge_services.badge_claim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
@@ -54,6 +61,7 @@ def badge_claim(request, badge_id: str):
     })
 
 
+@schemas.BADGE_UNCLAIM
 @api_view(["POST"])
 def badge_unclaim(request, badge_id: str):
     claim = badge_services.badge_unclaim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
@@ -65,6 +73,7 @@ def badge_unclaim(request, badge_id: str):
     })
 
 
+@schemas.FIXED_WINDOW_DETAILS
 @api_view(["GET"])
 def fixed_window_details(request):
     return ok(badge_selectors.fixed_window_details(request.auth, request.query_params))

@@ -3,31 +3,16 @@
 The key is the API client's username and the secret its password (or the password's md5).
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 
 from badges_api import auth, errors
+from badges_api.api import schemas
 from badges_api.api.envelope import ok
 from badges_api.errors import BadgeApiError
 from badges_api.models import ApiClient
 
 
-@extend_schema(
-    request=inline_serializer("TokenRequest", {"key": serializers.CharField(), "secret": serializers.CharField()}),
-    responses=inline_serializer(
-        "TokenEnvelope",
-        {
-            "data": inline_serializer(
-                "Token", {"accessToken": serializers.CharField(), "ttlSeconds": serializers.IntegerField()}
-            ),
-            "errors": serializers.ListField(),
-            "warnings": serializers.ListField(),
-        },
-    ),
-    summary="Generate an OAuth access token",
-    tags=["auth"],
-)
+@schemas.TOKEN_GENERATE
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([])

@@ -9,7 +9,10 @@ Importing this module registers the authentication extension (Basic or OAuth tok
 views import it, so the schema generator always sees it.
 """
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.plumbing import ResolvedComponent, build_array_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -88,7 +91,9 @@ class WireFieldExtension(OpenApiSerializerFieldExtension):
     target_class = WireField
 
     def map_serializer_field(self, auto_schema, direction):
-        schema = self.target.request_schema if direction == "request" else self.target.response_schema
+        schema = (
+            self.target.request_schema if direction == "request" else self.target.response_schema
+        )
         if schema is None:
             return None
         if isinstance(schema, serializers.ListSerializer):
@@ -97,7 +102,10 @@ class WireFieldExtension(OpenApiSerializerFieldExtension):
             return auto_schema.resolve_serializer(schema, direction).ref
         if isinstance(schema, Component):
             component = ResolvedComponent(
-                name=schema.name, type=ResolvedComponent.SCHEMA, object=schema.name, schema=schema.schema
+                name=schema.name,
+                type=ResolvedComponent.SCHEMA,
+                object=schema.name,
+                schema=schema.schema,
             )
             auto_schema.registry.register_on_missing(component)
             return component.ref
@@ -107,24 +115,50 @@ class WireFieldExtension(OpenApiSerializerFieldExtension):
 PERIOD_UNIT = Component("PeriodUnit", {"type": "string", "enum": list(enums.PERIOD_UNITS)})
 PERIOD_UNIT_INPUT = Component(
     "PeriodUnitInput",
-    {"type": "string", "enum": list(PERIOD_ALIASES), "description": "DAILY, WEEKLY and MONTHLY are read as DAYS, WEEKS and MONTHS."},
+    {
+        "type": "string",
+        "enum": list(PERIOD_ALIASES),
+        "description": "DAILY, WEEKLY and MONTHLY are read as DAYS, WEEKS and MONTHS.",
+    },
 )
 DAY_OF_WEEK = Component("DayOfWeek", {"type": "string", "enum": list(DAY_NAMES)})
 DAY_OF_WEEK_INPUT = Component(
     "DayOfWeekInput",
-    {"oneOf": [{"$ref": "#/components/schemas/DayOfWeek"}, {"type": "integer", "minimum": 1, "maximum": 7, "description": "1 = Monday"}]},
+    {
+        "oneOf": [
+            {"$ref": "#/components/schemas/DayOfWeek"},
+            {"type": "integer", "minimum": 1, "maximum": 7, "description": "1 = Monday"},
+        ]
+    },
 )
 OWNER_TYPE = Component(
     "OwnerType",
-    {"type": "string", "enum": list(enums.OWNER_TYPES), "description": "A module that may use a badge; matched case-insensitively."},
+    {
+        "type": "string",
+        "enum": list(enums.OWNER_TYPES),
+        "description": "A module that may use a badge; matched case-insensitively.",
+    },
 )
 
 
-IMAGE_TAG = Component("ImageTag", {"type": "string", "enum": list(enums.IMAGE_TAGS), "description": "When the image shows: UN_EARNED, IN_PROGRESS or EARNED."})
-ABSOLUTE_EXPIRY_KIND = Component("AbsoluteExpiryKind", {"type": "string", "enum": list(enums.ABSOLUTE_EXPIRY_KINDS)})
+IMAGE_TAG = Component(
+    "ImageTag",
+    {
+        "type": "string",
+        "enum": list(enums.IMAGE_TAGS),
+        "description": "When the image shows: UN_EARNED, IN_PROGRESS or EARNED.",
+    },
+)
+ABSOLUTE_EXPIRY_KIND = Component(
+    "AbsoluteExpiryKind", {"type": "string", "enum": list(enums.ABSOLUTE_EXPIRY_KINDS)}
+)
 BADGE_STATUS = Component(
     "BadgeStatus",
-    {"type": "string", "enum": list(enums.BADGE_STATUSES), "description": "Computed when read: UPCOMING before startOn, LIVE through expiresOn, EXPIRED after."},
+    {
+        "type": "string",
+        "enum": list(enums.BADGE_STATUSES),
+        "description": "Computed when read: UPCOMING before startOn, LIVE through expiresOn, EXPIRED after.",
+    },
 )
 
 
@@ -138,14 +172,23 @@ def owner_type(help_text: str, **kwargs) -> WireField:
 
 def response_only(serializer: serializers.BaseSerializer, help_text: str, **kwargs) -> WireField:
     """A nested part the service answers but never reads from a request."""
-    return WireField(request=None, response=serializer, help_text=help_text, read_only=True, **kwargs)
+    return WireField(
+        request=None, response=serializer, help_text=help_text, read_only=True, **kwargs
+    )
 
 
 _EPOCH_SECONDS = {"type": "number", "example": 1716803487}
 _TIMESTAMP_IN = {
     "oneOf": [
-        {"type": "number", "description": "Epoch seconds (integer or fraction), or epoch milliseconds."},
-        {"type": "string", "format": "date-time", "description": "ISO-8601 with offset; none means UTC."},
+        {
+            "type": "number",
+            "description": "Epoch seconds (integer or fraction), or epoch milliseconds.",
+        },
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": "ISO-8601 with offset; none means UTC.",
+        },
     ]
 }
 
@@ -180,10 +223,13 @@ def _optional(**kwargs) -> dict:
 class ErrorItemSerializer(serializers.Serializer):
     """One failing rule. Every failing rule of a request comes back, not just the first."""
 
-    code = serializers.IntegerField(help_text="Capillary's code (e.g. 722), an HTTP-shaped code (400, 401, 404) or an extension code (9001-9011).")
+    code = serializers.IntegerField(
+        help_text="Capillary's code (e.g. 722), an HTTP-shaped code (400, 401, 404) or an extension code (9001-9011)."
+    )
     message = serializers.CharField()
     reference = serializers.CharField(
-        allow_null=True, help_text="The offending field as a path (`customerConstraints[0].refreshRate`), or null."
+        allow_null=True,
+        help_text="The offending field as a path (`customerConstraints[0].refreshRate`), or null.",
     )
 
 
@@ -193,7 +239,11 @@ class EnvelopeSerializer(serializers.Serializer):
 
     data = serializers.JSONField(allow_null=True, help_text="The answer; null on failure.")
     errors = ErrorItemSerializer(many=True)
-    warnings = ErrorItemSerializer(many=True, allow_null=True, help_text="Advice that did not stop the request (e.g. ignored claims); null on failure.")
+    warnings = ErrorItemSerializer(
+        many=True,
+        allow_null=True,
+        help_text="Advice that did not stop the request (e.g. ignored claims); null on failure.",
+    )
 
 
 def envelope(name: str, data: serializers.Field) -> type[serializers.Serializer]:
@@ -232,19 +282,34 @@ class ExpirySerializer(serializers.Serializer):
 
     expiryType = serializers.ChoiceField(choices=enums.EXPIRY_TYPES)
     relativeExpirytype = period_unit(
-        "RELATIVE only: the unit. Requests may also spell the key `relativeExpiryType` or `type`.", **_optional()
+        "RELATIVE only: the unit. Requests may also spell the key `relativeExpiryType` or `type`.",
+        **_optional(),
     )
     value = count("RELATIVE only: how many units.", **_optional())
     type = named_enum(ABSOLUTE_EXPIRY_KIND, "ABSOLUTE only.", **_optional())
-    expiresOn = timestamp("ABSOLUTE + FIXED_DATE only (mandatory there); null for WITH_BADGE_META.", allow_null=True, **_optional())
-    expiresOnISO = iso("ISO-8601 companion of expiresOn; in a request it wins over expiresOn.", allow_null=True, **_optional())
-    expireWithBadgeMeta = serializers.BooleanField(help_text="ABSOLUTE only: true for WITH_BADGE_META.", **_optional())
+    expiresOn = timestamp(
+        "ABSOLUTE + FIXED_DATE only (mandatory there); null for WITH_BADGE_META.",
+        allow_null=True,
+        **_optional(),
+    )
+    expiresOnISO = iso(
+        "ISO-8601 companion of expiresOn; in a request it wins over expiresOn.",
+        allow_null=True,
+        **_optional(),
+    )
+    expireWithBadgeMeta = serializers.BooleanField(
+        help_text="ABSOLUTE only: true for WITH_BADGE_META.", **_optional()
+    )
 
 
 class ImageSerializer(serializers.Serializer):
     name = serializers.CharField(**_optional(allow_blank=True))
-    fileSvcHandle = serializers.CharField(allow_null=True, help_text="A url or a fileSvcHandle is required.", **_optional())
-    url = serializers.CharField(allow_null=True, help_text="A url or a fileSvcHandle is required.", **_optional())
+    fileSvcHandle = serializers.CharField(
+        allow_null=True, help_text="A url or a fileSvcHandle is required.", **_optional()
+    )
+    url = serializers.CharField(
+        allow_null=True, help_text="A url or a fileSvcHandle is required.", **_optional()
+    )
     tag = named_enum(IMAGE_TAG, "When the image shows.")
 
 
@@ -259,12 +324,18 @@ class BenefitSerializer(serializers.Serializer):
     allocationStrategyId = count("LOYALTY_POINTS.", **_optional())
     expirationStrategyId = count("LOYALTY_POINTS.", **_optional())
     points = count("LOYALTY_POINTS (optional).", allow_null=True, **_optional())
-    defaultTillId = count("LOYALTY_POINTS (optional): the till that issues the points.", allow_null=True, **_optional())
+    defaultTillId = count(
+        "LOYALTY_POINTS (optional): the till that issues the points.",
+        allow_null=True,
+        **_optional(),
+    )
 
 
 class TagSerializer(serializers.Serializer):
     name = serializers.CharField()
-    value = serializers.CharField(allow_null=True, help_text="Free text; numbers are stored as text.", **_optional())
+    value = serializers.CharField(
+        allow_null=True, help_text="Free text; numbers are stored as text.", **_optional()
+    )
 
 
 class OwnershipClaimSerializer(serializers.Serializer):
@@ -288,29 +359,49 @@ class OwnershipSerializer(serializers.Serializer):
 class CycleSerializer(serializers.Serializer):
     """The fixed window containing now (live badges only)."""
 
-    startDate = serializers.FloatField(help_text="00:00 of the first day, org timezone, as epoch seconds.")
+    startDate = serializers.FloatField(
+        help_text="00:00 of the first day, org timezone, as epoch seconds."
+    )
     startDateISO = serializers.DateTimeField()
-    endDate = serializers.FloatField(help_text="00:00 of the day after the last day (exclusive end).")
+    endDate = serializers.FloatField(
+        help_text="00:00 of the day after the last day (exclusive end)."
+    )
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
     lastDay = serializers.DateField()
 
 
 class _FixedWindowFields(serializers.Serializer):
-    durationType = period_unit("FIXED_WINDOW: DAYS windows of refreshRate days, WEEKS from startDayOfTheWeek, or calendar MONTHS.", **_optional())
-    refreshRate = count("FIXED_WINDOW with DAYS: days per window (mandatory there).", allow_null=True, **_optional())
-    startDayOfTheWeek = day_of_week("FIXED_WINDOW with WEEKS: the day windows start (default MONDAY).", **_optional())
-    maxEarnLimit = count("FIXED_VALUE: the cap over the whole badge; FIXED_WINDOW: the cap per window.", **_optional())
+    durationType = period_unit(
+        "FIXED_WINDOW: DAYS windows of refreshRate days, WEEKS from startDayOfTheWeek, or calendar MONTHS.",
+        **_optional(),
+    )
+    refreshRate = count(
+        "FIXED_WINDOW with DAYS: days per window (mandatory there).", allow_null=True, **_optional()
+    )
+    startDayOfTheWeek = day_of_week(
+        "FIXED_WINDOW with WEEKS: the day windows start (default MONDAY).", **_optional()
+    )
+    maxEarnLimit = count(
+        "FIXED_VALUE: the cap over the whole badge; FIXED_WINDOW: the cap per window.",
+        **_optional(),
+    )
     referenceId = serializers.CharField(
         help_text="FIXED_WINDOW: the window configuration's id (fixedWindowCycleReferenceId); generated when not sent, kept across updates that change only maxEarnLimit.",
         **_optional(),
     )
-    cycleStatus = serializers.ChoiceField(choices=CYCLE_STATUSES, read_only=True, help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the badge's dates.")
+    cycleStatus = serializers.ChoiceField(
+        choices=CYCLE_STATUSES,
+        read_only=True,
+        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
+    )
     startDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's start.")
     startDateISO = serializers.DateTimeField(read_only=True)
     endDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's end.")
     endDateISO = serializers.DateTimeField(read_only=True)
-    currentCycle = response_only(CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional())
+    currentCycle = response_only(
+        CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional()
+    )
 
 
 class CustomerConstraintSerializer(_FixedWindowFields):
@@ -323,11 +414,17 @@ class CustomerConstraintSerializer(_FixedWindowFields):
     """
 
     constraintType = serializers.ChoiceField(choices=enums.CUSTOMER_CONSTRAINT_TYPES)
-    maxEarnForDays = count("ROLLING_WINDOW: earns allowed in the last rollForDays days.", **_optional())
+    maxEarnForDays = count(
+        "ROLLING_WINDOW: earns allowed in the last rollForDays days.", **_optional()
+    )
     rollForDays = count("ROLLING_WINDOW.", **_optional())
-    maxEarnForWeeks = count("ROLLING_WINDOW: earns allowed in the last rollForWeeks weeks.", **_optional())
+    maxEarnForWeeks = count(
+        "ROLLING_WINDOW: earns allowed in the last rollForWeeks weeks.", **_optional()
+    )
     rollForWeeks = count("ROLLING_WINDOW.", **_optional())
-    maxEarnForMonths = count("ROLLING_WINDOW: earns allowed in the last rollForMonths months.", **_optional())
+    maxEarnForMonths = count(
+        "ROLLING_WINDOW: earns allowed in the last rollForMonths months.", **_optional()
+    )
     rollForMonths = count("ROLLING_WINDOW.", **_optional())
 
 
@@ -353,14 +450,28 @@ class _BadgeWritable(serializers.Serializer):
 
     name = serializers.CharField(max_length=255, help_text="Unique per org, case-sensitive (725).")
     description = serializers.CharField(max_length=4000, allow_blank=True, **_optional())
-    startOn = timestamp("When the badge starts. At create it may not be in the past (722) unless X-CAP-BADGES-MIGRATION: migration; fixed once live (723). startOn or startOnISO is mandatory at create.", **_optional())
+    startOn = timestamp(
+        "When the badge starts. At create it may not be in the past (722) unless X-CAP-BADGES-MIGRATION: migration; fixed once live (723). startOn or startOnISO is mandatory at create.",
+        **_optional(),
+    )
     startOnISO = iso("ISO-8601 companion of startOn; wins over startOn.", **_optional())
-    expiresOn = timestamp("The last moment the badge can be earned; after startOn (720). expiresOn or expiresOnISO is mandatory at create.", **_optional())
+    expiresOn = timestamp(
+        "The last moment the badge can be earned; after startOn (720). expiresOn or expiresOnISO is mandatory at create.",
+        **_optional(),
+    )
     expiresOnISO = iso("ISO-8601 companion of expiresOn; wins over expiresOn.", **_optional())
-    earnType = serializers.ChoiceField(choices=enums.EARN_TYPES, help_text="EARN: earned directly. ISSUE_EARN: customers are enrolled (issueBulk) first.")
-    active = serializers.BooleanField(help_text="The activation flag (default true); `isActive` is read as an alias.", **_optional())
+    earnType = serializers.ChoiceField(
+        choices=enums.EARN_TYPES,
+        help_text="EARN: earned directly. ISSUE_EARN: customers are enrolled (issueBulk) first.",
+    )
+    active = serializers.BooleanField(
+        help_text="The activation flag (default true); `isActive` is read as an alias.",
+        **_optional(),
+    )
     earnedBadgeExpiry = ExpirySerializer(help_text="How long a customer keeps an earned badge.")
-    issuedBadgeExpiry = ExpirySerializer(allow_null=True, help_text="The enrolment expiry; mandatory for ISSUE_EARN.", **_optional())
+    issuedBadgeExpiry = ExpirySerializer(
+        allow_null=True, help_text="The enrolment expiry; mandatory for ISSUE_EARN.", **_optional()
+    )
     ownership = OwnershipSerializer()
     customerConstraints = CustomerConstraintSerializer(many=True, **_optional())
     badgeConstraints = BadgeConstraintSerializer(many=True, **_optional())
@@ -372,15 +483,21 @@ class _BadgeWritable(serializers.Serializer):
         help_text="{field name: value} for the org's active custom fields (9006 for unknown names or values of the wrong type). Mandatory fields the badge omits get their default.",
         **_optional(),
     )
-    badgeGroupId = serializers.CharField(allow_null=True, help_text="An active group of the org (9005).", **_optional())
-    badgeRank = count("Rank within the group; usable without a group.", allow_null=True, **_optional())
+    badgeGroupId = serializers.CharField(
+        allow_null=True, help_text="An active group of the org (9005).", **_optional()
+    )
+    badgeRank = count(
+        "Rank within the group; usable without a group.", allow_null=True, **_optional()
+    )
 
 
 class BadgeCreateSerializer(_BadgeWritable):
     """A new badge. Mandatory: name, startOn(ISO), expiresOn(ISO), earnType, earnedBadgeExpiry,
     ownership.restrictedToOwners (and issuedBadgeExpiry for ISSUE_EARN)."""
 
-    isActive = serializers.BooleanField(write_only=True, help_text="Alias of active.", **_optional())
+    isActive = serializers.BooleanField(
+        write_only=True, help_text="Alias of active.", **_optional()
+    )
 
 
 class BadgeUpdateSerializer(_BadgeWritable):
@@ -388,7 +505,9 @@ class BadgeUpdateSerializer(_BadgeWritable):
     fields keep their values."""
 
     id = serializers.CharField(help_text="The badge's 24-hex id.")
-    isActive = serializers.BooleanField(write_only=True, help_text="Alias of active.", **_optional())
+    isActive = serializers.BooleanField(
+        write_only=True, help_text="Alias of active.", **_optional()
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -423,14 +542,20 @@ class BadgeSerializer(serializers.Serializer):
     earnType = serializers.ChoiceField(choices=enums.EARN_TYPES)
     issuedCount = serializers.IntegerField(help_text="Enrolments so far.")
     earnedCount = serializers.IntegerField(help_text="Earns so far.")
-    status = named_enum(BADGE_STATUS, "The badge's status by its dates, independent of the activation flag.")
+    status = named_enum(
+        BADGE_STATUS, "The badge's status by its dates, independent of the activation flag."
+    )
     createdOn = serializers.FloatField()
     createdOnISO = serializers.DateTimeField()
-    createdBy = serializers.IntegerField(allow_null=True, help_text="The API client that created it.")
+    createdBy = serializers.IntegerField(
+        allow_null=True, help_text="The API client that created it."
+    )
     lastUpdatedOn = serializers.FloatField()
     lastUpdatedOnISO = serializers.DateTimeField()
     lastUpdatedBy = serializers.IntegerField(allow_null=True)
-    customFields = serializers.DictField(child=serializers.CharField(), help_text="{field name: value as text}.")
+    customFields = serializers.DictField(
+        child=serializers.CharField(), help_text="{field name: value as text}."
+    )
     active = serializers.BooleanField(help_text="The activation flag, independent of status.")
 
 
@@ -442,7 +567,9 @@ class BadgeListSerializer(serializers.Serializer):
 class FixedWindowCycleSerializer(serializers.Serializer):
     """One generated window of a fixed-window constraint: whole days in the org's timezone."""
 
-    constraintType = serializers.ChoiceField(choices=("CUSTOMER_BADGE_FIXED_WINDOW", "BADGE_FIXED_WINDOW"))
+    constraintType = serializers.ChoiceField(
+        choices=("CUSTOMER_BADGE_FIXED_WINDOW", "BADGE_FIXED_WINDOW")
+    )
     fixedWindowCycleReferenceId = serializers.CharField(help_text="The constraint's referenceId.")
     durationType = period_unit("DAYS, WEEKS or MONTHS.")
     refreshRate = serializers.IntegerField(allow_null=True)
@@ -451,18 +578,24 @@ class FixedWindowCycleSerializer(serializers.Serializer):
     cycleIndex = serializers.IntegerField(help_text="0 for the badge's first window.")
     startDate = serializers.FloatField(help_text="00:00 of the first day.")
     startDateISO = serializers.DateTimeField()
-    endDate = serializers.FloatField(help_text="00:00 of the last day (Capillary's convention: whole inclusive days).")
+    endDate = serializers.FloatField(
+        help_text="00:00 of the last day (Capillary's convention: whole inclusive days)."
+    )
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
     lastDay = serializers.DateField()
     days = serializers.IntegerField()
-    partial = serializers.BooleanField(help_text="Shorter than its period (cut at the badge's start or end).")
+    partial = serializers.BooleanField(
+        help_text="Shorter than its period (cut at the badge's start or end)."
+    )
     cycleStatus = serializers.ChoiceField(choices=CYCLE_STATUSES)
 
 
 class FixedWindowCycleListSerializer(serializers.Serializer):
     badgeMetaId = serializers.CharField()
-    fixedWindowCycles = FixedWindowCycleSerializer(many=True, help_text="Customer windows first, then badge windows.")
+    fixedWindowCycles = FixedWindowCycleSerializer(
+        many=True, help_text="Customer windows first, then badge windows."
+    )
     pagination = PaginationSerializer()
 
 
@@ -472,8 +605,12 @@ class ActivationSerializer(serializers.Serializer):
 
 
 class BadgeClaimSerializer(serializers.Serializer):
-    ownerType = owner_type("One of the badge's restrictedToOwners (716 when missing, 714 when not an owner).")
-    referenceId = serializers.CharField(help_text="The owning program/campaign id; numbers are read as text (717 when missing).")
+    ownerType = owner_type(
+        "One of the badge's restrictedToOwners (716 when missing, 714 when not an owner)."
+    )
+    referenceId = serializers.CharField(
+        help_text="The owning program/campaign id; numbers are read as text (717 when missing)."
+    )
 
 
 class ClaimSerializer(serializers.Serializer):
@@ -497,9 +634,15 @@ class TokenSerializer(serializers.Serializer):
 
 
 class GroupWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, help_text="Unique among the org's active groups, case-sensitive (733).")
-    rank = serializers.IntegerField(min_value=1, help_text="Mandatory (732); not unique. Rank 1 shows first.")
-    isActive = serializers.BooleanField(help_text="false disables the group and frees its name.", **_optional())
+    name = serializers.CharField(
+        max_length=200, help_text="Unique among the org's active groups, case-sensitive (733)."
+    )
+    rank = serializers.IntegerField(
+        min_value=1, help_text="Mandatory (732); not unique. Rank 1 shows first."
+    )
+    isActive = serializers.BooleanField(
+        help_text="false disables the group and frees its name.", **_optional()
+    )
 
 
 class GroupSerializer(serializers.Serializer):
@@ -522,11 +665,27 @@ class GroupListSerializer(serializers.Serializer):
 
 
 class CustomFieldWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, help_text="Unique among the org's active fields, case-sensitive (9007).")
-    dataType = serializers.ChoiceField(choices=CustomField.DATA_TYPES, help_text="Fixed once created (9008).")
-    isMandatory = serializers.BooleanField(help_text="A mandatory field needs a defaultValue, applied to badges that omit it.", **_optional())
-    defaultValue = WireField(request=_CUSTOM_FIELD_VALUE, response={"type": "string"}, allow_null=True, help_text="Must fit dataType (400); mandatory fields need one.", **_optional())
-    isActive = serializers.BooleanField(help_text="Update only: true -> false disables the field for good (9009 to re-enable).", **_optional())
+    name = serializers.CharField(
+        max_length=200, help_text="Unique among the org's active fields, case-sensitive (9007)."
+    )
+    dataType = serializers.ChoiceField(
+        choices=CustomField.DATA_TYPES, help_text="Fixed once created (9008)."
+    )
+    isMandatory = serializers.BooleanField(
+        help_text="A mandatory field needs a defaultValue, applied to badges that omit it.",
+        **_optional(),
+    )
+    defaultValue = WireField(
+        request=_CUSTOM_FIELD_VALUE,
+        response={"type": "string"},
+        allow_null=True,
+        help_text="Must fit dataType (400); mandatory fields need one.",
+        **_optional(),
+    )
+    isActive = serializers.BooleanField(
+        help_text="Update only: true -> false disables the field for good (9009 to re-enable).",
+        **_optional(),
+    )
 
 
 class CustomFieldSerializer(serializers.Serializer):
@@ -591,7 +750,11 @@ ERROR_400 = OpenApiResponse(
             value={
                 "data": None,
                 "errors": [
-                    {"code": 728, "message": "Atleast one owner is required", "reference": "ownership.restrictedToOwners"},
+                    {
+                        "code": 728,
+                        "message": "Atleast one owner is required",
+                        "reference": "ownership.restrictedToOwners",
+                    },
                     {"code": 725, "message": "Badge name cannot be duplicate", "reference": None},
                     {"code": 722, "message": "Start Date cannot be past date", "reference": None},
                 ],
@@ -606,7 +769,13 @@ ERROR_401 = OpenApiResponse(
     examples=[
         OpenApiExample(
             "Wrong password",
-            value={"data": None, "errors": [{"code": 401, "message": "Invalid username or password", "reference": None}], "warnings": None},
+            value={
+                "data": None,
+                "errors": [
+                    {"code": 401, "message": "Invalid username or password", "reference": None}
+                ],
+                "warnings": None,
+            },
         )
     ],
 )
@@ -616,27 +785,59 @@ ERROR_404 = OpenApiResponse(
     examples=[
         OpenApiExample(
             "Unknown badge",
-            value={"data": None, "errors": [{"code": 404, "message": "Passed badge is not found", "reference": None}], "warnings": None},
+            value={
+                "data": None,
+                "errors": [
+                    {"code": 404, "message": "Passed badge is not found", "reference": None}
+                ],
+                "warnings": None,
+            },
         )
     ],
 )
 
 
-def responses(ok: type[serializers.Serializer], description: str, *, not_found: bool = False, status: int = 200) -> dict:
+def responses(
+    ok: type[serializers.Serializer],
+    description: str,
+    *,
+    not_found: bool = False,
+    status: int = 200,
+) -> dict:
     answer = {status: OpenApiResponse(ok, description=description), 400: ERROR_400, 401: ERROR_401}
     if not_found:
         answer[404] = ERROR_404
     return answer
 
 
-def query(name: str, description: str, *, type=OpenApiTypes.STR, enum=None, required: bool = False, **kwargs) -> OpenApiParameter:
+def query(
+    name: str,
+    description: str,
+    *,
+    type=OpenApiTypes.STR,
+    enum=None,
+    required: bool = False,
+    **kwargs,
+) -> OpenApiParameter:
     return OpenApiParameter(
-        name, type=type, location=OpenApiParameter.QUERY, description=description, enum=enum, required=required, **kwargs
+        name,
+        type=type,
+        location=OpenApiParameter.QUERY,
+        description=description,
+        enum=enum,
+        required=required,
+        **kwargs,
     )
 
 
 def path(name: str, description: str, *, enum=None) -> OpenApiParameter:
-    return OpenApiParameter(name, type=OpenApiTypes.STR, location=OpenApiParameter.PATH, description=description, enum=enum)
+    return OpenApiParameter(
+        name,
+        type=OpenApiTypes.STR,
+        location=OpenApiParameter.PATH,
+        description=description,
+        enum=enum,
+    )
 
 
 MIGRATION_HEADER = OpenApiParameter(
@@ -666,9 +867,21 @@ CREATE_EXAMPLE = OpenApiExample(
         "earnedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30},
         "ownership": {"restrictedToOwners": ["Loyalty"]},
         "customerConstraints": [
-            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "WEEKS", "startDayOfTheWeek": "MONDAY", "maxEarnLimit": 1}
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "WEEKS",
+                "startDayOfTheWeek": "MONDAY",
+                "maxEarnLimit": 1,
+            }
         ],
-        "badgeConstraints": [{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 300}],
+        "badgeConstraints": [
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "DAYS",
+                "rollValue": 1,
+                "maxEarnLimit": 300,
+            }
+        ],
         "benefits": [{"benefitType": "COUPON", "seriesId": 13686}],
         "tags": [{"name": "category", "value": "coffee"}],
     },
@@ -682,9 +895,18 @@ BADGE_CREATE = extend_schema(
         "Creates a badge definition. Every failing rule of the body comes back together. "
         "Claims cannot be set here (use the claim API); any sent are ignored with a warning."
         + codes(
-            errors.INVALID_INPUT, errors.UNAUTHORIZED, errors.OWNER_TYPE_NOT_ALLOWED, errors.START_AFTER_END,
-            errors.START_DATE_IN_PAST, errors.EXPIRY_DATE_IN_PAST, errors.DUPLICATE_BADGE_NAME, errors.OWNER_REQUIRED,
-            errors.START_DATE_TOO_OLD, errors.GROUP_NOT_FOUND, errors.CUSTOM_FIELD_INVALID, errors.DUPLICATE_CONSTRAINT,
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.OWNER_TYPE_NOT_ALLOWED,
+            errors.START_AFTER_END,
+            errors.START_DATE_IN_PAST,
+            errors.EXPIRY_DATE_IN_PAST,
+            errors.DUPLICATE_BADGE_NAME,
+            errors.OWNER_REQUIRED,
+            errors.START_DATE_TOO_OLD,
+            errors.GROUP_NOT_FOUND,
+            errors.CUSTOM_FIELD_INVALID,
+            errors.DUPLICATE_CONSTRAINT,
         )
     ),
     parameters=[MIGRATION_HEADER],
@@ -703,10 +925,21 @@ BADGE_UPDATE = extend_schema(
         "omitted fields keep their values. Once the badge is live its start is fixed (723) and its limits "
         "cannot switch between fixed windows and other kinds (826); an owner with an active claim cannot be removed (9001)."
         + codes(
-            errors.INVALID_INPUT, errors.UNAUTHORIZED, errors.NOT_FOUND, errors.OWNER_TYPE_NOT_ALLOWED, errors.START_AFTER_END,
-            errors.START_DATE_LOCKED_WHEN_LIVE, errors.EXPIRY_DATE_IN_PAST, errors.DUPLICATE_BADGE_NAME, errors.OWNER_REQUIRED,
-            errors.WINDOW_KIND_CHANGE_NOT_ALLOWED, errors.OWNER_HAS_ACTIVE_CLAIM, errors.START_DATE_TOO_OLD,
-            errors.GROUP_NOT_FOUND, errors.CUSTOM_FIELD_INVALID, errors.DUPLICATE_CONSTRAINT,
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.OWNER_TYPE_NOT_ALLOWED,
+            errors.START_AFTER_END,
+            errors.START_DATE_LOCKED_WHEN_LIVE,
+            errors.EXPIRY_DATE_IN_PAST,
+            errors.DUPLICATE_BADGE_NAME,
+            errors.OWNER_REQUIRED,
+            errors.WINDOW_KIND_CHANGE_NOT_ALLOWED,
+            errors.OWNER_HAS_ACTIVE_CLAIM,
+            errors.START_DATE_TOO_OLD,
+            errors.GROUP_NOT_FOUND,
+            errors.CUSTOM_FIELD_INVALID,
+            errors.DUPLICATE_CONSTRAINT,
         )
     ),
     parameters=[MIGRATION_HEADER],
@@ -724,13 +957,26 @@ BADGE_LIST = extend_schema(
         query(
             "status",
             "Badge status by dates; a comma list such as `LIVE,UPCOMING`. `ENDED` is read as `EXPIRED`.",
-            type={"type": "array", "items": {"type": "string", "enum": list(enums.BADGE_STATUSES) + ["ENDED"]}},
+            type={
+                "type": "array",
+                "items": {"type": "string", "enum": list(enums.BADGE_STATUSES) + ["ENDED"]},
+            },
             style="form",
             explode=False,
         ),
-        query("earnType", "EARN or ISSUE_EARN (`badgeType` is read as an alias).", enum=enums.EARN_TYPES),
-        query("action", "The activation flag: ACTIVATED or DE_ACTIVATED.", enum=("ACTIVATED", "DE_ACTIVATED")),
-        query("owner", "Badges whose restrictedToOwners include this module.", enum=enums.OWNER_TYPES),
+        query(
+            "earnType",
+            "EARN or ISSUE_EARN (`badgeType` is read as an alias).",
+            enum=enums.EARN_TYPES,
+        ),
+        query(
+            "action",
+            "The activation flag: ACTIVATED or DE_ACTIVATED.",
+            enum=("ACTIVATED", "DE_ACTIVATED"),
+        ),
+        query(
+            "owner", "Badges whose restrictedToOwners include this module.", enum=enums.OWNER_TYPES
+        ),
         query("claimedBy", "Badges with an active claim by this module.", enum=enums.OWNER_TYPES),
         query("unclaimed", "true: only badges without an active claim.", type=OpenApiTypes.BOOL),
         query("name", "Name contains (case-insensitive)."),
@@ -752,9 +998,17 @@ BADGE_GET = extend_schema(
     description="One badge by id." + codes(errors.UNAUTHORIZED, errors.NOT_FOUND),
     parameters=[
         BADGE_ID,
-        query("includeStatistics", "Accepted for compatibility; the badge carries issuedCount and earnedCount either way.", type=OpenApiTypes.BOOL),
+        query(
+            "includeStatistics",
+            "Accepted for compatibility; the badge carries issuedCount and earnedCount either way.",
+            type=OpenApiTypes.BOOL,
+        ),
     ],
-    responses={200: OpenApiResponse(BadgeEnvelope, description="The badge."), 401: ERROR_401, 404: ERROR_404},
+    responses={
+        200: OpenApiResponse(BadgeEnvelope, description="The badge."),
+        401: ERROR_401,
+        404: ERROR_404,
+    },
     tags=_BADGES,
 )
 
@@ -763,10 +1017,18 @@ BADGE_ACTIVATION = extend_schema(
     summary="Activate or deactivate a badge",
     description=(
         "Sets the activation flag. A deactivated badge cannot be earned, enrolled or claimed. "
-        "Expired badges cannot be deactivated (9002). A body such as `{\"active\": true}` is accepted and ignored: the path decides."
-        + codes(errors.INVALID_INPUT, errors.UNAUTHORIZED, errors.NOT_FOUND, errors.EXPIRED_BADGE_CANNOT_BE_DEACTIVATED)
+        'Expired badges cannot be deactivated (9002). A body such as `{"active": true}` is accepted and ignored: the path decides.'
+        + codes(
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.EXPIRED_BADGE_CANNOT_BE_DEACTIVATED,
+        )
     ),
-    parameters=[BADGE_ID, path("activation", "What to do (any case).", enum=("activate", "deactivate"))],
+    parameters=[
+        BADGE_ID,
+        path("activation", "What to do (any case).", enum=("activate", "deactivate")),
+    ],
     request=None,
     responses=responses(ActivationEnvelope, "The badge id and its flag.", not_found=True),
     tags=_BADGES,
@@ -779,14 +1041,25 @@ BADGE_CLAIM = extend_schema(
         "Records that a module (an owner of the badge) uses it, e.g. a loyalty program. Claiming again with "
         "the same ownerType and referenceId answers the existing claim."
         + codes(
-            errors.INVALID_INPUT, errors.UNAUTHORIZED, errors.NOT_FOUND, errors.OWNER_TYPE_NOT_ALLOWED,
-            errors.OWNER_TYPE_MISSING, errors.OWNER_ID_MANDATORY, errors.INACTIVE_BADGE_CANNOT_BE_CLAIMED,
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.OWNER_TYPE_NOT_ALLOWED,
+            errors.OWNER_TYPE_MISSING,
+            errors.OWNER_ID_MANDATORY,
+            errors.INACTIVE_BADGE_CANNOT_BE_CLAIMED,
         )
     ),
     parameters=[BADGE_ID],
     request=BadgeClaimSerializer,
     responses=responses(ClaimEnvelope, "The active claim.", not_found=True),
-    examples=[OpenApiExample("Loyalty program", request_only=True, value={"ownerType": "Loyalty", "referenceId": "626"})],
+    examples=[
+        OpenApiExample(
+            "Loyalty program",
+            request_only=True,
+            value={"ownerType": "Loyalty", "referenceId": "626"},
+        )
+    ],
     tags=_BADGES,
 )
 
@@ -797,8 +1070,12 @@ BADGE_UNCLAIM = extend_schema(
         "Soft-deletes the active claim with this ownerType and referenceId (isActive becomes false). "
         "No such active claim: 737 with HTTP 404."
         + codes(
-            errors.INVALID_INPUT, errors.UNAUTHORIZED, errors.NOT_FOUND, errors.OWNER_TYPE_MISSING,
-            errors.OWNER_ID_MANDATORY, errors.CLAIM_NOT_FOUND,
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.OWNER_TYPE_MISSING,
+            errors.OWNER_ID_MANDATORY,
+            errors.CLAIM_NOT_FOUND,
         )
     ),
     parameters=[BADGE_ID],
@@ -817,12 +1094,29 @@ FIXED_WINDOW_DETAILS = extend_schema(
     ),
     parameters=[
         query("badgeMetaId", "The badge's id.", required=True),
-        query("constraintType", "Which constraints' windows (default ALL).", enum=("BADGE", "CUSTOMER", "ALL")),
-        query("customerId", "The customer whose earn counts to include (with includeEarnCount; counts arrive with the earning API)."),
+        query(
+            "constraintType",
+            "Which constraints' windows (default ALL).",
+            enum=("BADGE", "CUSTOMER", "ALL"),
+        ),
+        query(
+            "customerId",
+            "The customer whose earn counts to include (with includeEarnCount; counts arrive with the earning API).",
+        ),
         query("fixedWindowCycleReferenceId", "Only this constraint's windows (its referenceId)."),
-        query("includeEarnCount", "Include earn counts per window (with the earning API).", type=OpenApiTypes.BOOL),
-        query("startDate", "Windows ending on or after this day (default the badge's start). " + _TIMESTAMP_QUERY),
-        query("endDate", "Windows starting on or before this day (default the badge's end). " + _TIMESTAMP_QUERY),
+        query(
+            "includeEarnCount",
+            "Include earn counts per window (with the earning API).",
+            type=OpenApiTypes.BOOL,
+        ),
+        query(
+            "startDate",
+            "Windows ending on or after this day (default the badge's start). " + _TIMESTAMP_QUERY,
+        ),
+        query(
+            "endDate",
+            "Windows starting on or before this day (default the badge's end). " + _TIMESTAMP_QUERY,
+        ),
         PAGE,
         query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
     ],
@@ -850,7 +1144,8 @@ GROUP_CREATE = extend_schema(
     methods=["POST"],
     operation_id="createGroup",
     summary="Create a badge group",
-    description="Groups order badges for customers (RANK sort)." + codes(*_AUTH_CODES, errors.GROUP_RANK_MANDATORY, errors.GROUP_NAME_NOT_UNIQUE),
+    description="Groups order badges for customers (RANK sort)."
+    + codes(*_AUTH_CODES, errors.GROUP_RANK_MANDATORY, errors.GROUP_NAME_NOT_UNIQUE),
     request=GroupWriteSerializer,
     responses=responses(GroupEnvelope, "The created group."),
     tags=_GROUPS,
@@ -862,7 +1157,11 @@ GROUP_LIST = extend_schema(
     summary="List badge groups",
     description="Active groups (unless isActive=false), by rank then age." + codes(*_AUTH_CODES),
     parameters=[
-        query("isActive", "false lists disabled groups (`status` is read as an alias). Default true.", type=OpenApiTypes.BOOL),
+        query(
+            "isActive",
+            "false lists disabled groups (`status` is read as an alias). Default true.",
+            type=OpenApiTypes.BOOL,
+        ),
         query("order", "By rank: ASC (default, rank 1 first) or DESC.", enum=enums.ORDERS),
         query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
         PAGE,
@@ -877,7 +1176,11 @@ GROUP_GET = extend_schema(
     summary="Get a badge group",
     description="One group by id, active or not." + codes(errors.UNAUTHORIZED, errors.NOT_FOUND),
     parameters=[GROUP_ID],
-    responses={200: OpenApiResponse(GroupEnvelope, description="The group."), 401: ERROR_401, 404: ERROR_404},
+    responses={
+        200: OpenApiResponse(GroupEnvelope, description="The group."),
+        401: ERROR_401,
+        404: ERROR_404,
+    },
     tags=_GROUPS,
 )
 
@@ -887,7 +1190,12 @@ GROUP_UPDATE = extend_schema(
     summary="Update a badge group",
     description=(
         "Replaces name and rank; `isActive: false` disables the group (its badges count as ungrouped)."
-        + codes(*_AUTH_CODES, errors.NOT_FOUND, errors.GROUP_RANK_MANDATORY, errors.GROUP_NAME_NOT_UNIQUE)
+        + codes(
+            *_AUTH_CODES,
+            errors.NOT_FOUND,
+            errors.GROUP_RANK_MANDATORY,
+            errors.GROUP_NAME_NOT_UNIQUE,
+        )
     ),
     parameters=[GROUP_ID],
     request=GroupWriteSerializer,
@@ -904,8 +1212,7 @@ CUSTOM_FIELD_CREATE = extend_schema(
     summary="Create a badge custom field",
     description=(
         "An org-wide field every badge may carry in `customFields`; a mandatory field's default is applied "
-        "to badges that omit it."
-        + codes(*_AUTH_CODES, errors.CUSTOM_FIELD_NAME_NOT_UNIQUE)
+        "to badges that omit it." + codes(*_AUTH_CODES, errors.CUSTOM_FIELD_NAME_NOT_UNIQUE)
     ),
     request=CustomFieldWriteSerializer,
     responses=responses(CustomFieldEnvelope, "The created field."),
@@ -916,7 +1223,8 @@ CUSTOM_FIELD_LIST = extend_schema(
     methods=["GET"],
     operation_id="listCustomFields",
     summary="List badge custom fields",
-    description="The org's active custom fields (or, with isActive=false, the disabled ones)." + codes(*_AUTH_CODES),
+    description="The org's active custom fields (or, with isActive=false, the disabled ones)."
+    + codes(*_AUTH_CODES),
     parameters=[
         query("isActive", "false lists disabled fields. Default true.", type=OpenApiTypes.BOOL),
         query("sortOn", "Default LAST_UPDATED_DATE.", enum=tuple(CUSTOM_FIELD_SORTS)),
@@ -934,7 +1242,11 @@ CUSTOM_FIELD_GET = extend_schema(
     summary="Get a badge custom field",
     description="One custom field by id." + codes(errors.UNAUTHORIZED, errors.NOT_FOUND),
     parameters=[FIELD_ID],
-    responses={200: OpenApiResponse(CustomFieldEnvelope, description="The field."), 401: ERROR_401, 404: ERROR_404},
+    responses={
+        200: OpenApiResponse(CustomFieldEnvelope, description="The field."),
+        401: ERROR_401,
+        404: ERROR_404,
+    },
     tags=_CUSTOM_FIELDS,
 )
 
@@ -946,12 +1258,437 @@ CUSTOM_FIELD_UPDATE = extend_schema(
         "Changes name, isMandatory, defaultValue, or disables the field (isActive false, for good). "
         "dataType cannot change."
         + codes(
-            *_AUTH_CODES, errors.NOT_FOUND, errors.CUSTOM_FIELD_NAME_NOT_UNIQUE,
-            errors.CUSTOM_FIELD_TYPE_IMMUTABLE, errors.CUSTOM_FIELD_CANNOT_BE_REACTIVATED,
+            *_AUTH_CODES,
+            errors.NOT_FOUND,
+            errors.CUSTOM_FIELD_NAME_NOT_UNIQUE,
+            errors.CUSTOM_FIELD_TYPE_IMMUTABLE,
+            errors.CUSTOM_FIELD_CANNOT_BE_REACTIVATED,
         )
     ),
     parameters=[FIELD_ID],
     request=CustomFieldWriteSerializer,
     responses=responses(CustomFieldEnvelope, "The updated field.", not_found=True),
     tags=_CUSTOM_FIELDS,
+)
+
+
+# --- Customer lifecycle: enrol (issueBulk), earn, revoke, import ------------------------------
+# Shapes as badges_api/services/{earning,enrolment,revocation,earn_import}.py answer them.
+
+_LIFECYCLE = ["customer lifecycle"]
+_LIMIT_CODES = (
+    errors.CUSTOMER_LIFETIME_LIMIT,
+    errors.CUSTOMER_ROLLING_LIMIT,
+    errors.CUSTOMER_WINDOW_LIMIT,
+    errors.BADGE_TOTAL_LIMIT,
+    errors.BADGE_ROLLING_LIMIT,
+    errors.BADGE_WINDOW_LIMIT,
+)
+_CODE_TEXT.update(
+    {
+        errors.CUSTOMER_LIFETIME_LIMIT: "The customer has reached the badge's CUSTOMER_BADGE_FIXED_VALUE limit",
+        errors.CUSTOMER_ROLLING_LIMIT: "The customer has reached a CUSTOMER_BADGE_ROLLING_WINDOW limit",
+        errors.CUSTOMER_WINDOW_LIMIT: "The customer has reached the limit of the current fixed window",
+        errors.BADGE_TOTAL_LIMIT: "The badge has reached its BADGE_FIXED_VALUE limit",
+        errors.BADGE_ROLLING_LIMIT: "The badge has reached a BADGE_ROLLING_WINDOW limit",
+        errors.BADGE_WINDOW_LIMIT: "The badge has reached the limit of the current fixed window",
+        errors.TOO_MANY_CUSTOMERS: "Too many customers (or rows) in one request: at most 100,000",
+    }
+)
+_CUSTOMER_ID_IN = {
+    "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}],
+    "description": "Capillary's customer id.",
+}
+ITEM_STATUS = Component(
+    "ItemStatus",
+    {
+        "type": "string",
+        "enum": ["UPCOMING", "LIVE", "EXPIRED", "REVOKED"],
+        "description": "The status of one enrolment or earned badge, independent of the badge's.",
+    },
+)
+CUSTOMER_IDENTIFIER_HEADER = OpenApiParameter(
+    "X-CAP-CUSTOMER-IDENTIFIER",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    enum=["id", "email", "mobile", "externalId", "cardNumber"],
+    description="What `customerId` holds (default `id`); unknown: 1028.",
+)
+
+
+def customer_id(help_text: str = "Capillary's customer id.", **kwargs) -> WireField:
+    return WireField(
+        request=_CUSTOMER_ID_IN, response={"type": "integer"}, help_text=help_text, **kwargs
+    )
+
+
+class TriggeredBySerializer(serializers.Serializer):
+    ownerType = owner_type("The claiming module (716 when missing); Membercare needs no claim.")
+    referenceId = serializers.CharField(
+        help_text="Must match an active claim of the badge (810); numbers are read as text (717 when missing).",
+        required=False,
+    )
+
+
+class EarnSerializer(serializers.Serializer):
+    """One customer earns a badge (customer/earn)."""
+
+    badgeMetaId = serializers.CharField()
+    customerId = customer_id()
+    requestId = serializers.CharField(
+        help_text="Idempotency key: mandatory (804); a repeat replays the first answer, a reuse with another body is 809."
+    )
+    earnEventDate = timestamp(
+        "When the earning happened (default now); at most 24 hours ahead (750).", **_optional()
+    )
+    earnEventDateISO = iso("ISO-8601 companion; wins over earnEventDate.", **_optional())
+    triggeredBy = TriggeredBySerializer()
+
+
+class EarnResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    customerId = serializers.IntegerField()
+    earnedBadgeId = serializers.CharField(
+        help_text="The earned badge's 24-hex id (for revokeEarn)."
+    )
+    expiresOn = serializers.FloatField(
+        help_text="When the earned badge expires (earnedBadgeExpiry)."
+    )
+    expiresOnISO = serializers.DateTimeField()
+    earnEventDate = serializers.FloatField()
+    earnEventDateISO = serializers.DateTimeField()
+    requestId = serializers.CharField()
+    issuedId = serializers.CharField(
+        allow_null=True, help_text="The enrolment used (ISSUE_EARN); null for EARN badges."
+    )
+
+
+class EarnBulkSerializer(serializers.Serializer):
+    """Many customers earn a badge (customer/earnBulk); each is answered on its own."""
+
+    badgeMetaId = serializers.CharField()
+    customerIds = serializers.ListField(
+        child=customer_id(), max_length=100_000, help_text="812 when missing or empty."
+    )
+    requestId = serializers.CharField(
+        help_text="Idempotency key; generated when absent.", **_optional()
+    )
+    earnEventDate = timestamp("When the earning happened (default now).", **_optional())
+    earnEventDateISO = iso("ISO-8601 companion; wins over earnEventDate.", **_optional())
+    triggeredBy = TriggeredBySerializer()
+
+
+class GrantOutcomeSerializer(serializers.Serializer):
+    """One customer's answer in a bulk call: the granted item, or the error that refused it."""
+
+    customerId = serializers.IntegerField()
+    issuedId = serializers.CharField(
+        allow_null=True, help_text="The earned badge's or enrolment's id; null when refused."
+    )
+    status = named_enum(ITEM_STATUS, "The item's status; null when refused.", allow_null=True)
+    error = ErrorItemSerializer(
+        required=False,
+        help_text="Present only when this customer was refused (e.g. 1026, 1040, 811, 9101-9113).",
+    )
+
+
+class EarnSummarySerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    refused = serializers.IntegerField()
+
+
+class EarnBulkResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    triggeredBy = TriggeredBySerializer()
+    expiresOn = serializers.FloatField(help_text="When the badges earned by this call expire.")
+    expiresOnISO = serializers.DateTimeField()
+    earnEventDate = serializers.FloatField()
+    earnEventDateISO = serializers.DateTimeField()
+    issuedBadges = GrantOutcomeSerializer(
+        many=True, help_text="One entry per customer, in request order."
+    )
+    summary = EarnSummarySerializer()
+    requestId = serializers.CharField()
+
+
+class IssueBulkSerializer(serializers.Serializer):
+    """Enrol customers into an ISSUE_EARN badge (badgeMeta/customer/issueBulk)."""
+
+    badgeMetaId = serializers.CharField()
+    customers = serializers.ListField(
+        child=customer_id(),
+        max_length=100_000,
+        help_text="`customerIds` is read as an alias; 812 when missing.",
+    )
+    requestId = serializers.CharField(
+        help_text="Idempotency key; generated when absent.", **_optional()
+    )
+    issueEventDate = timestamp(
+        "The enrol event date (default now); must lie within the badge's dates (816). The enrolment window runs from it.",
+        **_optional(),
+    )
+    issueEventDateISO = iso("ISO-8601 companion; wins over issueEventDate.", **_optional())
+    triggeredBy = TriggeredBySerializer()
+
+
+class IssueSummarySerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    enrolled = serializers.IntegerField()
+    refused = serializers.IntegerField()
+
+
+class IssueBulkResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    triggeredBy = TriggeredBySerializer()
+    expiresOn = serializers.FloatField(
+        help_text="When the enrolments made by this call expire (issuedBadgeExpiry)."
+    )
+    expiresOnISO = serializers.DateTimeField()
+    issueEventDate = serializers.FloatField()
+    issueEventDateISO = serializers.DateTimeField()
+    issuedBadges = GrantOutcomeSerializer(
+        many=True,
+        help_text="One entry per customer, in request order; 1040 when an enrolment is still live.",
+    )
+    summary = IssueSummarySerializer()
+    requestId = serializers.CharField()
+
+
+class RevokeIssualSerializer(serializers.Serializer):
+    customerId = customer_id()
+    issueId = serializers.CharField(help_text="The enrolment's id (issuedId).")
+
+
+class RevokeIssueSerializer(serializers.Serializer):
+    """Revoke enrolments: all of each customer's (`customers`) or named ones (`revokeIssuals`, which wins)."""
+
+    badgeMetaId = serializers.CharField()
+    customers = serializers.ListField(child=customer_id(), max_length=20, **_optional())
+    revokeIssuals = RevokeIssualSerializer(many=True, max_length=20, **_optional())
+
+
+class RevokedIssueSerializer(serializers.Serializer):
+    customerId = serializers.IntegerField()
+    issueId = serializers.CharField(allow_null=True)
+    isActive = serializers.BooleanField(
+        required=False, help_text="false: revoked. Absent when `error` is present."
+    )
+    error = ErrorItemSerializer(
+        required=False,
+        help_text='1026, or 404 with "Customer doesn\'t have issue instance", "Passed badge is not issued" or "issue doesn\'t belong to customer".',
+    )
+
+
+class RevokeIssueResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    revokedIssues = RevokedIssueSerializer(many=True)
+
+
+class RevokeEarnSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    customerId = WireField(
+        request={"oneOf": [{"type": "integer"}, {"type": "string"}]},
+        response={"type": "integer"},
+        help_text="The customer, as X-CAP-CUSTOMER-IDENTIFIER says (812 when missing).",
+    )
+    earnedBadgeId = serializers.CharField()
+
+
+class RevokeEarnResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField()
+    customerId = serializers.IntegerField()
+    earnedBadgeId = serializers.CharField()
+    isActive = serializers.BooleanField(help_text="false: revoked.")
+
+
+class ImportRowSerializer(serializers.Serializer):
+    """One historical earned badge. Imports skip claims, limits and benefits."""
+
+    badgeMetaId = serializers.CharField(help_text="A badge of the caller's org (1054 otherwise).")
+    customerId = serializers.IntegerField(
+        min_value=1, help_text="An existing customer (1026 otherwise)."
+    )
+    earnEventDate = timestamp("When it was earned.", **_optional())
+    earnEventDateISO = iso(
+        "ISO-8601 companion; earnEventDate or earnEventDateISO is mandatory.", **_optional()
+    )
+    earnExpiresOn = timestamp("When it expires; after earnEventDate.", **_optional())
+    earnExpiresOnISO = iso(
+        "ISO-8601 companion; earnExpiresOn or earnExpiresOnISO is mandatory.", **_optional()
+    )
+
+
+class ImportResultSerializer(serializers.Serializer):
+    badgeMetaId = serializers.CharField(allow_null=True)
+    customerId = serializers.IntegerField(allow_null=True)
+    earnedBadgeId = serializers.CharField(
+        allow_null=True, help_text="null when the row was refused."
+    )
+    requestId = serializers.CharField(
+        help_text="`<batch>_<row number>`; the batch is X-CAP-REQUEST-ID or generated."
+    )
+    expiresOn = serializers.FloatField(required=False)
+    expiresOnISO = serializers.DateTimeField(required=False)
+    error = ErrorItemSerializer(required=False, help_text="Present only when the row was refused.")
+
+
+EarnEnvelope = envelope("EarnResult", EarnResultSerializer())
+EarnBulkEnvelope = envelope("EarnBulkResult", EarnBulkResultSerializer())
+IssueBulkEnvelope = envelope("IssueBulkResult", IssueBulkResultSerializer())
+RevokeIssueEnvelope = envelope("RevokeIssueResult", RevokeIssueResultSerializer())
+RevokeEarnEnvelope = envelope("RevokeEarnResult", RevokeEarnResultSerializer())
+ImportEnvelope = envelope("ImportResultList", ImportResultSerializer(many=True))
+
+ERROR_409 = OpenApiResponse(
+    EnvelopeSerializer,
+    description="Conflict: 811 (no active enrolment) or 1040 (an enrolment is still live).",
+)
+_GRANT_CODES = (
+    errors.INVALID_INPUT,
+    errors.UNAUTHORIZED,
+    errors.NOT_FOUND,
+    errors.OWNER_TYPE_MISSING,
+    errors.OWNER_ID_MANDATORY,
+    errors.DUPLICATE_REQUEST_ID,
+    errors.BADGE_NOT_CLAIMED,
+    errors.CUSTOMER_ID_MISSING,
+    errors.BADGE_NOT_LIVE,
+)
+
+EARN = extend_schema(
+    operation_id="earnBadge",
+    summary="A customer earns a badge",
+    description=(
+        "Grants the badge to one customer after checking every customer and badge limit (fixed windows "
+        "on the event date). ISSUE_EARN badges need a live enrolment (811, HTTP 409). A refusal is the whole answer."
+        + codes(
+            *_GRANT_CODES,
+            errors.REQUEST_ID_MISSING,
+            errors.EARN_EVENT_DATE_IN_FUTURE,
+            errors.EVENT_DATE_OUTSIDE_BADGE,
+            errors.ENROLMENT_REQUIRED,
+            errors.CUSTOMER_NOT_FOUND,
+            *_LIMIT_CODES,
+        )
+    ),
+    request=EarnSerializer,
+    responses=responses(EarnEnvelope, "The earned badge.", not_found=True) | {409: ERROR_409},
+    tags=_LIFECYCLE,
+)
+
+EARN_BULK = extend_schema(
+    operation_id="earnBadgeBulk",
+    summary="Many customers earn a badge",
+    description=(
+        "Grants the badge to each customer that every limit allows, in request order; refused customers "
+        "carry their error in `issuedBadges[].error` while the others are granted."
+        + codes(
+            *_GRANT_CODES,
+            errors.EARN_EVENT_DATE_IN_FUTURE,
+            errors.EVENT_DATE_OUTSIDE_BADGE,
+            errors.TOO_MANY_CUSTOMERS,
+        )
+    ),
+    request=EarnBulkSerializer,
+    responses=responses(
+        EarnBulkEnvelope, "One outcome per customer and a summary.", not_found=True
+    ),
+    tags=_LIFECYCLE,
+)
+
+ISSUE_BULK = extend_schema(
+    operation_id="issueBadgeBulk",
+    summary="Enrol customers into an enrol-and-issue badge",
+    description=(
+        "Enrols each customer into an ISSUE_EARN badge (upcoming or live); the enrolment expires per "
+        "issuedBadgeExpiry from the enrol event date. A customer with a live enrolment is refused with 1040."
+        + codes(
+            *_GRANT_CODES,
+            errors.EVENT_DATE_OUTSIDE_BADGE,
+            errors.NOT_AN_ENROL_AND_ISSUE_BADGE,
+            errors.TOO_MANY_CUSTOMERS,
+        )
+    ),
+    request=IssueBulkSerializer,
+    responses=responses(
+        IssueBulkEnvelope, "One outcome per customer and a summary.", not_found=True
+    ),
+    tags=_LIFECYCLE,
+)
+
+REVOKE_ISSUE = extend_schema(
+    operation_id="revokeIssue",
+    summary="Revoke enrolments",
+    description=(
+        "Revokes all of each customer's active enrolments (`customers`) or the named ones (`revokeIssuals`); "
+        "at most 20 entries. Each entry is answered, with its error if it could not be revoked."
+        + codes(
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.REVOKE_TARGET_MISSING,
+            errors.CUSTOMER_NOT_FOUND,
+        )
+    ),
+    request=RevokeIssueSerializer,
+    responses=responses(
+        RevokeIssueEnvelope, "One entry per revoked (or refused) enrolment.", not_found=True
+    ),
+    tags=_LIFECYCLE,
+)
+
+REVOKE_EARN = extend_schema(
+    operation_id="revokeEarn",
+    summary="Revoke an earned badge",
+    description=(
+        "Deactivates one earned badge; it stops counting against limits and earnedCount drops."
+        + codes(
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.NOT_FOUND,
+            errors.CUSTOMER_ID_MISSING,
+            errors.ACTIVE_EARN_NOT_FOUND,
+            errors.CUSTOMER_NOT_FOUND,
+            errors.INVALID_CUSTOMER_IDENTIFIER_TYPE,
+        )
+    ),
+    parameters=[CUSTOMER_IDENTIFIER_HEADER],
+    request=RevokeEarnSerializer,
+    responses=responses(RevokeEarnEnvelope, "The revoked earned badge.", not_found=True),
+    tags=_LIFECYCLE,
+)
+
+_IMPORT = dict(
+    description=(
+        "Imports historical earned badges as they were: each row carries its own event and expiry dates; "
+        "claims, limits and benefits are skipped. Every row is answered; refused rows carry their error."
+        + codes(
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.GLOBAL_BADGE_NOT_FOUND,
+            errors.CUSTOMER_NOT_FOUND,
+            errors.TOO_MANY_CUSTOMERS,
+        )
+    ),
+    parameters=[
+        OpenApiParameter(
+            "X-CAP-REQUEST-ID",
+            type=OpenApiTypes.STR,
+            location=OpenApiParameter.HEADER,
+            description="The batch id that prefixes each row's requestId (generated when absent).",
+        )
+    ],
+    request=ImportRowSerializer(many=True),
+    responses=responses(ImportEnvelope, "One answer per row, in order."),
+    tags=_LIFECYCLE,
+)
+IMPORT_CUSTOMER_BADGES = extend_schema(
+    methods=["PUT"], operation_id="importCustomerBadges", summary="Import earned badges", **_IMPORT
+)
+IMPORT_CUSTOMER_BADGES_POST = extend_schema(
+    methods=["POST"],
+    operation_id="importCustomerBadgesPost",
+    summary="Import earned badges (POST, as Capillary's site map spells it)",
+    **_IMPORT,
 )

@@ -56,8 +56,8 @@ MAX_LENGTHS = {
 }
 MOBILE_DIGITS = (6, 15)  # E.164 allows at most 15 digits with the country code
 
-_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
-_MOBILE_SEPARATORS = str.maketrans("", "", " -().\t")
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+MOBILE_SEPARATORS = str.maketrans("", "", " -().\t")
 
 
 def identifier_type(header_value: str | None) -> str:
@@ -82,14 +82,14 @@ def parse_customer_id(raw: str) -> int | None:
 def normalise_email(raw: str) -> str | None:
     """The stored form (trimmed, lower-cased), or None when it is not shaped like an address."""
     value = raw.strip().lower()
-    if len(value) > MAX_LENGTHS[EMAIL] or not _EMAIL_SHAPE.fullmatch(value):
+    if len(value) > MAX_LENGTHS[EMAIL] or not EMAIL_SHAPE.fullmatch(value):
         return None
     return value
 
 
 def normalise_mobile(raw: str) -> str | None:
     """The digits of a phone number (`+91 98765-43210` -> `919876543210`), or None."""
-    value = raw.strip().translate(_MOBILE_SEPARATORS)
+    value = raw.strip().translate(MOBILE_SEPARATORS)
     if value.startswith("+"):
         value = value[1:]
     low, high = MOBILE_DIGITS
@@ -177,7 +177,7 @@ def search_filter(search: str) -> Q:
     if id_term is not None:
         terms.append(id_term)
     terms.append(_prefix("email", search.lower()))
-    mobile_digits = search.translate(_MOBILE_SEPARATORS).removeprefix("+")
+    mobile_digits = search.translate(MOBILE_SEPARATORS).removeprefix("+")
     if mobile_digits.isascii() and mobile_digits.isdigit():
         terms.append(_prefix("mobile", mobile_digits))
     terms.append(_prefix("external_id", search))

@@ -18,7 +18,7 @@ from badge_rules.windows import RollingLimit, badge_days, describe_fixed_window,
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
 from badges_api.fixed_windows import org_tz, window_spec
-from badges_api.ids import new_object_id
+from badges_api.ids import new_object_ids
 from badges_api.models import ApiClient, Badge, Enrolment, Org
 from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest, Outcome
@@ -154,6 +154,7 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     outcomes: list[Outcome] = []
     rows: list[tuple[str, int, int | None]] = []
     first_outcome: dict[int, Outcome] = {}
+    fresh_ids = iter(new_object_ids(len(request.customer_ids)))
     not_found = ErrorItem(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND])
     for customer_id in request.customer_ids:
         earlier = first_outcome.get(customer_id)
@@ -180,7 +181,7 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
             elif room is not None and room <= 0:
                 outcome.error = _refusal(tightest)
             else:
-                outcome.item_id, outcome.status = new_object_id(), granted_status
+                outcome.item_id, outcome.status = next(fresh_ids), granted_status
                 rows.append((outcome.item_id, pk, enrolments.get(pk)))
                 if room is not None:
                     room -= 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from badge_rules.status import item_status
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
-from badges_api.ids import new_object_id
+from badges_api.ids import new_object_ids
 from badges_api.models import ApiClient, Badge, Org
 from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest, Outcome
@@ -89,6 +89,7 @@ def issue_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes
         pk_of = grants.customer_pks(org, request.customer_ids)
         live = _active_enrolment_ids(badge, list(pk_of.values()), now=now)
         outcomes, rows, seen = [], [], {}
+        fresh_ids = iter(new_object_ids(len(request.customer_ids)))
         for customer_id in request.customer_ids:
             pk = pk_of.get(customer_id)
             outcome = Outcome(customer_id)
@@ -99,7 +100,7 @@ def issue_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes
                 outcome.status = "LIVE"
                 outcome.error = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS])
             else:
-                outcome.item_id, outcome.status = new_object_id(), status
+                outcome.item_id, outcome.status = next(fresh_ids), status
                 rows.append((outcome.item_id, pk))
             seen.setdefault(customer_id, outcome)
             outcomes.append(outcome)

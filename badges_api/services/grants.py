@@ -66,6 +66,8 @@ def customer_ids_from(raw: object, reference: str, errs: ErrorCollector) -> list
             reference,
         )
         return []
+    if all(type(value) is int for value in raw) and min(raw) > 0 and max(raw) <= 2**63 - 1:
+        return raw  # the common case, checked without a per-item Python loop body
     ids: list[int] = []
     for index, value in enumerate(raw):
         if isinstance(value, bool):

@@ -1,0 +1,493 @@
+"""GET customer/{customerId} under gunicorn: requests per second at full load, latency at half.
+
+Run `.venv/bin/python bench/bench_customer_badges.py` (SQLite file under /tmp), or with
+DATABASE_URL=postgres://... (the bench org's rows are replaced there and removed after unless
+--keep). It builds one org with 200 badge definitions (8 groups, one disabled; enrol-and-issue
+and direct badges; limits, fixed windows, images, claims), 50,000 customers and 1,000,000 earned
+rows (20 badges per customer, a fifth of them live, 2% revoked) with set-based INSERT ... SELECT,
+then starts gunicorn on a free loopback port and drives it from an asyncio load generator that
+speaks HTTP/1.1 over keep-alive sockets (a few tens of microseconds of client CPU per request,
+so the generator takes little of the two cores from the server).
+
+Figures printed, each beside its floor:
+- raw SQL: the queries of one request through an open cursor, in this process;
+- full load: closed loop, --connections concurrent requests for --seconds, requests/second;
+  the floor is the same endpoint answering 1026 for an unknown customer id (credentials,
+  DRF, the envelope: everything but the badge queries);
+- half load: open loop at half the full-load rate; latency measured from each request's
+  scheduled start, so a stall counts for every request it delays (no coordinated omission).
+
+Requests cycle through the four common calls (default AVAILABLE_TO_ISSUE, AVAILABLE, EARNED,
+EARNED sorted by LAST_EARNED_ON_DATE) for random customers. Target (issue 3): at least 700
+requests/second at full load and p99 at most 30 ms at half that load, on 2 cores.
+Options: --workers, --threads (gunicorn), --connections, --seconds, --reuse (keep an existing
+SQLite bench file instead of rebuilding it), --keep (leave the rows/file and print the paths).
+"""
+
+import argparse
+import asyncio
+import base64
+import os
+import random
+import resource
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+SQLITE_FILE = Path("/tmp/bench_customer_badges/bench.sqlite3")
+if not os.environ.get("DATABASE_URL"):
+    SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_FILE}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from badges_api import auth  # noqa: E402
+from badges_api.models import Badge, Org  # noqa: E402
+from badges_api.selectors import customer_badges  # noqa: E402
+from badges_api.services import badges as badge_services  # noqa: E402
+from badges_api.services import groups as group_services  # noqa: E402
+from badges_api.sql import is_postgres  # noqa: E402
+
+BENCH_ORG_ID = 990_000_002
+USERNAME = "bench.customer.badges"
+PASSWORD = "bench-password-123"
+BADGES = 200
+CUSTOMERS = 50_000
+EARNS = 1_000_000
+EARNS_PER_CUSTOMER = EARNS // CUSTOMERS
+API = "/api_gateway/v1/badges"
+CALLS = ("", "?badgeType=AVAILABLE", "?badgeType=EARNED", "?badgeType=EARNED&sortOn=LAST_EARNED_ON_DATE")
+# Tables holding the bench org's rows, children first.
+ORG_TABLES = (
+    "badges_api_earn", "badges_api_enrolment", "badges_api_badgerequest", "badges_api_customer",
+)
+
+
+# --- the data set ----------------------------------------------------------------------------
+
+
+def remove_bench_rows() -> None:
+    with connection.cursor() as cursor:
+        for table in ORG_TABLES:
+            cursor.execute(f"DELETE FROM {table} WHERE org_id = %s", [BENCH_ORG_ID])  # noqa: S608
+        badge_ids = "SELECT id FROM badges_api_badge WHERE org_id = %s"
+        for table in ("badges_api_badgeclaim", "badges_api_badgeowner"):
+            cursor.execute(f"DELETE FROM {table} WHERE badge_id IN ({badge_ids})", [BENCH_ORG_ID])  # noqa: S608
+        for table in ("badges_api_badge", "badges_api_badgegroup", "badges_api_customfield", "badges_api_apiclient"):
+            cursor.execute(f"DELETE FROM {table} WHERE org_id = %s", [BENCH_ORG_ID])  # noqa: S608
+        cursor.execute("DELETE FROM badges_api_org WHERE id = %s", [BENCH_ORG_ID])
+
+
+def dataset_ready() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM badges_api_badge WHERE org_id = %s", [BENCH_ORG_ID])
+        badges = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM badges_api_earn WHERE org_id = %s", [BENCH_ORG_ID])
+        earns = cursor.fetchone()[0]
+    return badges == BADGES and earns == EARNS and auth.client_for_basic(_basic_token()) is not None
+
+
+def _badge_body(index: int, groups: list[str], now) -> dict:
+    """Badge `index`: a realistic mix of kinds, limits, groups and dates."""
+    start, end = now - timedelta(days=400), now + timedelta(days=30 + index)
+    if index % 25 == 23:
+        start = now + timedelta(days=5)  # upcoming
+    if index % 25 == 24:
+        end = now - timedelta(days=3)  # ended
+    body = {
+        "name": f"Bench badge {index:03d}",
+        "description": f"Do thing {index} to earn this",
+        "startOnISO": start.isoformat(),
+        "expiresOnISO": end.isoformat(),
+        "earnType": "ISSUE_EARN" if index % 10 < 3 else "EARN",
+        "earnedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 90},
+        "ownership": {"restrictedToOwners": ["Loyalty", "Journeys"]},
+        "images": [
+            {"name": "", "fileSvcHandle": f"handle-{index}-e", "url": f"https://cdn.example.com/{index}_EARNED.png", "tag": "EARNED"},
+            {"name": "", "fileSvcHandle": f"handle-{index}-u", "url": f"https://cdn.example.com/{index}_UN_EARNED.png", "tag": "UN_EARNED"},
+        ],
+        "customerConstraints": [{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 100}],
+        "badgeConstraints": [{"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 1_000_000}],
+    }
+    if body["earnType"] == "ISSUE_EARN":
+        body["issuedBadgeExpiry"] = {"expiryType": "NEVER"}
+    if index % 5 == 0:
+        body["customerConstraints"].append(
+            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 7, "maxEarnLimit": 3}
+        )
+    if index % 5 == 1:
+        body["customerConstraints"].append(
+            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 2, "rollForDays": 7, "maxEarnForMonths": 5, "rollForMonths": 1}
+        )
+    if index % 4:
+        body["badgeGroupId"] = groups[index % len(groups)]
+    if index % 3:
+        body["badgeRank"] = index % 7 + 1
+    return body
+
+
+def build_dataset() -> dict[str, float]:
+    """Org, client, 8 groups, 200 badges, 50,000 customers, 1,000,000 earns; seconds per step."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    remove_bench_rows()
+    timings["remove old bench rows"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    now = timezone.now()
+    org = Org.objects.create(id=BENCH_ORG_ID, name="Bench org (customer badges)")
+    client, _ = auth.api_client_create(org=org, username=USERNAME, password=PASSWORD)
+    groups = [
+        group_services.group_create(org=org, client=client, body={"name": f"Group {rank}", "rank": rank}).public_id
+        for rank in range(1, 9)
+    ]
+    badge_ids = []
+    for index in range(BADGES):
+        badge, _ = badge_services.badge_create(org=org, client=client, body=_badge_body(index, groups, now), migration=True)
+        badge_services.badge_claim(org=org, client=client, badge_id=badge.public_id, body={"ownerType": "Loyalty", "referenceId": "bench"})
+        badge_ids.append(badge.public_id)
+        if index % 20 == 18:  # never an ended one (index % 25 == 24): those cannot be deactivated
+            badge_services.badge_set_active(org=org, client=client, badge_id=badge.public_id, activation="deactivate")
+    group_services.group_update(org=org, client=client, group_id=groups[5], body={"name": "Group 6", "rank": 6, "isActive": False})
+    timings["200 badges, claims, 8 groups (services)"] = time.perf_counter() - started
+
+    epoch = int(now.timestamp())
+    with transaction.atomic(), connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute("CREATE TEMP TABLE bench_badge_map (idx INTEGER PRIMARY KEY, pk BIGINT NOT NULL)")
+        pks = dict(Badge.objects.filter(org=org).values_list("public_id", "pk"))
+        cursor.executemany("INSERT INTO bench_badge_map (idx, pk) VALUES (%s, %s)", [(i, pks[b]) for i, b in enumerate(badge_ids)])
+        cursor.execute(*_customers_sql(epoch))
+        timings[f"{CUSTOMERS:,} customers (one INSERT ... SELECT)"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        cursor.execute(*_earns_sql(epoch, client.pk))
+        timings[f"{EARNS:,} earns (one INSERT ... SELECT)"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        cursor.execute(
+            "UPDATE badges_api_badge SET earned_count = (SELECT COUNT(*) FROM badges_api_earn e"
+            " WHERE e.badge_id = badges_api_badge.id AND e.is_active) WHERE org_id = %s",
+            [BENCH_ORG_ID],
+        )
+        cursor.execute("DROP TABLE bench_badge_map")
+        timings["earnedCount per badge"] = time.perf_counter() - started
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    timings["ANALYZE"] = time.perf_counter() - started
+    return timings
+
+
+def _customers_sql(epoch: int) -> tuple[str, list]:
+    columns = (
+        "org_id, customer_id, email, mobile, external_id, card_number, first_name, last_name, created_on, last_updated_on"
+    )
+    if is_postgres():
+        return (
+            f"INSERT INTO badges_api_customer ({columns})"
+            " SELECT %s, i, 'c' || i || '@bench.example.com', (919000000000 + i)::text, 'EXT' || i, 'CARD' || i,"
+            " 'First', 'Last', to_timestamp(%s), to_timestamp(%s) FROM generate_series(1, %s) AS i",
+            [BENCH_ORG_ID, epoch, epoch, CUSTOMERS],
+        )
+    return (
+        f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
+        f" INSERT INTO badges_api_customer ({columns})"
+        " SELECT %s, i, 'c' || i || '@bench.example.com', CAST(919000000000 + i AS TEXT), 'EXT' || i, 'CARD' || i,"
+        " 'First', 'Last', datetime(%s, 'unixepoch'), datetime(%s, 'unixepoch') FROM n",
+        [CUSTOMERS, BENCH_ORG_ID, epoch, epoch],
+    )
+
+
+def _earns_sql(epoch: int, client_pk: int) -> tuple[str, list]:
+    """Row i: customer i % 50,000, its (i // 50,000)-th badge (20 distinct per customer), earned
+    0-400 days ago, expiring 90 days later (a fifth live), every 50th revoked."""
+    columns = (
+        "public_id, org_id, badge_id, customer_id, earned_on, event_date, expires_on, is_active, revoked_on,"
+        " request_id, owner_type, owner_reference_id, created_by"
+    )
+    # seconds before now of earned_on, as SQL over i (c = customer index, k = its k-th badge)
+    ago = "(((i / {n}) * 11 + (i %% {n}) %% 23) %% 400) * 86400 + ((i %% {n}) * 37) %% 86400".format(n=CUSTOMERS)
+    badge_idx = f"(((i %% {CUSTOMERS}) * 7 + (i / {CUSTOMERS}) * 13) %% {BADGES})"
+    if is_postgres():
+        return (
+            f"INSERT INTO badges_api_earn ({columns})"
+            f" SELECT 'be' || lpad(to_hex(i), 22, '0'), %s, m.pk, c.id,"
+            f" to_timestamp(%s - ({ago})), to_timestamp(%s - ({ago}) - (i %% 3600)), to_timestamp(%s - ({ago}) + 90 * 86400),"
+            f" (i %% 50) <> 0, CASE WHEN i %% 50 = 0 THEN to_timestamp(%s - ({ago}) + 86400) END,"
+            f" 'bench-' || i, 'Loyalty', 'bench', %s"
+            f" FROM generate_series(0, %s) AS i"
+            f" JOIN bench_badge_map m ON m.idx = {badge_idx}"
+            f" JOIN badges_api_customer c ON c.org_id = %s AND c.customer_id = (i %% {CUSTOMERS}) + 1"
+            " ORDER BY c.id",
+            [BENCH_ORG_ID, epoch, epoch, epoch, epoch, client_pk, EARNS - 1, BENCH_ORG_ID],
+        )
+    return (
+        f"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
+        f" INSERT INTO badges_api_earn ({columns})"
+        f" SELECT printf('be%%022x', i), %s, m.pk, c.id,"
+        f" datetime(%s - ({ago}), 'unixepoch'), datetime(%s - ({ago}) - (i %% 3600), 'unixepoch'),"
+        f" datetime(%s - ({ago}) + 90 * 86400, 'unixepoch'),"
+        f" (i %% 50) <> 0, CASE WHEN i %% 50 = 0 THEN datetime(%s - ({ago}) + 86400, 'unixepoch') END,"
+        f" 'bench-' || i, 'Loyalty', 'bench', %s"
+        f" FROM n JOIN bench_badge_map m ON m.idx = {badge_idx}"
+        f" JOIN badges_api_customer c ON c.org_id = %s AND c.customer_id = (i %% {CUSTOMERS}) + 1",
+        [EARNS - 1, BENCH_ORG_ID, epoch, epoch, epoch, epoch, client_pk, BENCH_ORG_ID],
+    )
+
+
+# --- the raw SQL floor -----------------------------------------------------------------------
+
+
+def raw_sql_floor(samples: int = 2000) -> float:
+    """Median microseconds of one request's queries (customer, badge page, claims) through an
+    open cursor, SQL text built once: what no implementation of this endpoint can avoid."""
+    org = Org.objects.get(pk=BENCH_ORG_ID)
+    now = timezone.now()
+    cursor = connection.cursor()
+    select = customer_badges._Select(org=org, customer_pk=0, now=now, columns=customer_badges._CUSTOMER_COLUMNS)
+    select.of_type(customer_badges.AVAILABLE_TO_ISSUE, include_expired=False, live_only=True)
+    page_sql, page_params = select._sql(f"{select.columns}, COUNT(*) OVER ()", f" ORDER BY {customer_badges._RANK_ORDER} LIMIT 10 OFFSET 0")
+    customer_sql = "SELECT id FROM badges_api_customer WHERE org_id = %s AND customer_id = %s"
+    claims_sql = "SELECT badge_id, owner_type, reference_id, is_active FROM badges_api_badgeclaim WHERE badge_id IN ({}) ORDER BY id"
+    rng = random.Random(7)
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter_ns()
+        cursor.execute(customer_sql, [BENCH_ORG_ID, rng.randint(1, CUSTOMERS)])
+        customer_pk = cursor.fetchone()[0]
+        params = list(page_params)
+        params[2] = customer_pk
+        cursor.execute(page_sql, params)
+        rows = cursor.fetchall()
+        ids = [row[0] for row in rows] or [0]
+        cursor.execute(claims_sql.format(", ".join(["%s"] * len(ids))), ids)
+        cursor.fetchall()
+        timings.append(time.perf_counter_ns() - started)
+    return statistics.median(timings) / 1000
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = dict(os.environ, DEBUG="false", LOG_LEVEL="ERROR", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "console.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--worker-class", "gthread" if threads > 1 else "sync", "--keep-alive", "30",
+        "--log-level", "warning", "--backlog", "2048",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    stop_gunicorn(process)
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+# --- the load generator ----------------------------------------------------------------------
+
+
+def _basic_token() -> str:
+    return base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
+
+
+def requests_for(paths: list[str]) -> list[bytes]:
+    token = _basic_token()
+    return [
+        (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\nAccept: application/json\r\n\r\n").encode()
+        for path in paths
+    ]
+
+
+class Connection:
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def request(self, raw: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        lower = head.lower()
+        start = lower.index(b"content-length:") + 15
+        length = int(lower[start : lower.index(b"\r\n", start)])
+        await self.reader.readexactly(length)
+        if b"connection: close" in lower:
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
+async def closed_loop(port: int, raws: list[bytes], *, connections: int, seconds: float, expect: int) -> tuple[float, list[float]]:
+    """Requests/second with `connections` requests always in flight, and their latencies (ms)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(10**12))
+
+    async def worker() -> None:
+        conn = Connection(port)
+        while time.perf_counter() < deadline:
+            raw = raws[next(counter) % len(raws)]
+            started = time.perf_counter()
+            status = await conn.request(raw)
+            if status != expect:
+                raise SystemExit(f"unexpected HTTP {status} for {raw.splitlines()[0]!r}")
+            latencies.append((time.perf_counter() - started) * 1000)
+        conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+async def open_loop(port: int, raws: list[bytes], *, rate: float, seconds: float, expect: int) -> list[float]:
+    """Latencies (ms) of requests sent at a fixed rate, each timed from its scheduled start."""
+    idle: list[Connection] = []
+    latencies: list[float] = []
+    pending = set()
+
+    async def send(raw: bytes, scheduled: float) -> None:
+        conn = idle.pop() if idle else Connection(port)
+        status = await conn.request(raw)
+        latencies.append((time.perf_counter() - scheduled) * 1000)
+        if status != expect:
+            raise SystemExit(f"unexpected HTTP {status}")
+        idle.append(conn)
+
+    total = int(rate * seconds)
+    started = time.perf_counter()
+    for index in range(total):
+        scheduled = started + index / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = asyncio.create_task(send(raws[index % len(raws)], scheduled))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+    await asyncio.gather(*pending)
+    for conn in idle:
+        conn.close()
+    return latencies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--reuse", action="store_true", help="keep the bench data when it is already there")
+    parser.add_argument("--keep", action="store_true", help="leave the bench data in place at the end")
+    options = parser.parse_args()
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if options.reuse and dataset_ready():
+        print("Reusing the bench data already in the database")
+    else:
+        print(f"Building the data set on {connection.vendor}:")
+        for step, seconds in build_dataset().items():
+            print(f"  {step:<48} {seconds:7.2f} s")
+
+    floor_us = raw_sql_floor()
+    connection.close()
+    rng = random.Random(42)
+    customers = [rng.randint(1, CUSTOMERS) for _ in range(4000)]
+    raws = requests_for([f"{API}/customer/{c}{CALLS[i % len(CALLS)]}" for i, c in enumerate(customers)])
+    floor_raws = requests_for([f"{API}/customer/0"])
+
+    port = free_port()
+    server = start_gunicorn(port, options.workers, options.threads)
+    try:
+        asyncio.run(closed_loop(port, raws, connections=options.connections, seconds=2, expect=200))  # warm up
+        framework_rps, _ = asyncio.run(closed_loop(port, floor_raws, connections=options.connections, seconds=options.seconds / 2, expect=404))
+        cpu_before = cpu_seconds()
+        full_rps, full_latencies = asyncio.run(
+            closed_loop(port, raws, connections=options.connections, seconds=options.seconds, expect=200)
+        )
+        generator_share = (cpu_seconds() - cpu_before) / options.seconds
+        half_rate = full_rps / 2
+        half_latencies = asyncio.run(open_loop(port, raws, rate=half_rate, seconds=options.seconds, expect=200))
+    finally:
+        stop_gunicorn(server)
+        if not options.keep:
+            remove_bench_rows()
+            if os.environ["DATABASE_URL"] == f"sqlite:///{SQLITE_FILE}" and not options.reuse:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+
+    worker = f"{options.workers} sync workers" if options.threads == 1 else f"{options.workers} workers x {options.threads} threads"
+    print(
+        f"\nGET customer/{{id}} on {connection.vendor}: {BADGES} badges, {CUSTOMERS:,} customers, {EARNS:,} earns;"
+        f" gunicorn {worker}, {os.cpu_count()} CPUs; {options.connections} connections"
+    )
+    print(f"  {'raw SQL of one request (3 queries, open cursor)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
+    print(f"  {'floor: same endpoint, unknown customer (auth+DRF+envelope)':<58} {framework_rps:8.0f} req/s")
+    print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700)")
+    print(f"  {'  its latency p50 / p99':<58} {statistics.median(full_latencies):8.1f} / {percentile(full_latencies, 0.99):.1f} ms")
+    print(f"  {'  load generator CPU (share of one core)':<58} {generator_share:8.0%}")
+    print(
+        f"  {f'half load, open loop at {half_rate:.0f} req/s: p50 / p90 / p99 / max':<58}"
+        f" {statistics.median(half_latencies):8.1f} / {percentile(half_latencies, 0.90):.1f} / {percentile(half_latencies, 0.99):.1f}"
+        f" / {max(half_latencies):.1f} ms   (target p99 <= 30)"
+    )
+
+
+if __name__ == "__main__":
+    main()
