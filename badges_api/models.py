@@ -198,14 +198,16 @@ class Customer(models.Model):
 class Enrolment(models.Model):
     """A customer enrolled into an ISSUE_EARN badge (Capillary's API calls this an "issue").
 
-    Foreign keys here and on Earn carry no index of their own: the composite indexes cover every
-    lookup, and each extra index is written again for every one of a bulk request's rows.
+    Foreign keys here and on Earn carry no index and no database constraint of their own: the
+    composite indexes cover every lookup, and a bulk request writes these rows only from ids it
+    has just read under the badge lock, so per-row index writes and foreign-key checks (deferred
+    to commit, three per row) would buy nothing but time.
     """
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
-    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments", db_index=False)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments", db_index=False, db_constraint=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments", db_index=False, db_constraint=False)
     issued_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
@@ -224,10 +226,10 @@ class Earn(models.Model):
     """One earned instance of a badge by a customer (Capillary's "earnedBadgeId")."""
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
-    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns", db_index=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns", db_index=False)
-    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns", db_index=False)
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns", db_index=False, db_constraint=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns", db_index=False, db_constraint=False)
+    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns", db_index=False, db_constraint=False)
     earned_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
