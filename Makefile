@@ -27,6 +27,7 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --port $(PORT)
+	$(BIN)/python manage.py seed_console_users
 	$(BIN)/gunicorn console.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --threads 8 --access-logfile - --log-level warning
 
 test: install

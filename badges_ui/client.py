@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,7 +65,9 @@ API_PREFIX = "/api_gateway/v1/badges"
 TOKEN_PATH = "/v3/oauth/token/generate"
 OAUTH_HEADER = "X-CAP-API-OAUTH-TOKEN"
 MIGRATION_HEADER = "X-CAP-BADGES-MIGRATION"
-USER_AGENT = f"BadgeConsole/1.0 (badges_ui; +https://github.com/) python-requests/{requests.__version__}"
+USER_AGENT = (
+    f"BadgeConsole/1.0 (badges_ui; +https://github.com/) python-requests/{requests.__version__}"
+)
 CONNECT_TIMEOUT_SECONDS = 3.05
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = (502, 503, 504)
@@ -77,7 +80,9 @@ MAX_PAGE_SIZE = 1000
 class BadgesApiError(Exception):
     """Base of every failure; `errors` holds Capillary's items when the API sent any."""
 
-    def __init__(self, message: str, *, status: int | None = None, errors: Iterable[ApiErrorItem] = ()):
+    def __init__(
+        self, message: str, *, status: int | None = None, errors: Iterable[ApiErrorItem] = ()
+    ):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -117,7 +122,9 @@ class BadgesRetry(Retry):
     idempotent methods; waiting a whole timeout again for a slow server is not.
     """
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+    def increment(
+        self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None
+    ):
         if isinstance(error, ReadTimeoutError):
             raise error.with_traceback(_stacktrace)
         return super().increment(method, url, response, error, _pool, _stacktrace)
@@ -148,7 +155,9 @@ class BadgesAdapter(HTTPAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         if timeout is None:
             timeout = (min(CONNECT_TIMEOUT_SECONDS, self.timeout), self.timeout)
-        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        return super().send(
+            request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+        )
 
 
 # --- OAuth tokens, shared by every thread of the process ----------------------------------------
@@ -218,7 +227,9 @@ class BadgesClient:
         self._oauth = (oauth_key, oauth_secret) if oauth_key else None
         self.session = requests.Session()
         self.session.trust_env = False  # never route the console's own API calls through a proxy
-        adapter = BadgesAdapter(timeout=timeout, retry=retry or default_retry(backoff_factor=backoff_factor))
+        adapter = BadgesAdapter(
+            timeout=timeout, retry=retry or default_retry(backoff_factor=backoff_factor)
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
@@ -234,7 +245,9 @@ class BadgesClient:
 
     # --- badge definitions -----------------------------------------------------------------
 
-    def list_badges(self, filters: BadgeFilters | None = None, *, page: int = 0, limit: int = 20) -> Page[Badge]:
+    def list_badges(
+        self, filters: BadgeFilters | None = None, *, page: int = 0, limit: int = 20
+    ) -> Page[Badge]:
         query = (filters or BadgeFilters()).to_query() | {"page": page, "limit": limit}
         data, _ = self._call("GET", f"{API_PREFIX}/badgeMeta", params=query)
         return self._parse(lambda: _page(data, "badges", Badge.from_wire))
@@ -246,28 +259,40 @@ class BadgesClient:
     def create_badge(self, payload: Mapping[str, Any], *, historical: bool = False) -> Badge:
         """`historical` sends Capillary's migration header, which allows a start in the past."""
         headers = {MIGRATION_HEADER: "migration"} if historical else None
-        data, warnings = self._call("POST", f"{API_PREFIX}/badgeMeta", json=dict(payload), headers=headers)
+        data, warnings = self._call(
+            "POST", f"{API_PREFIX}/badgeMeta", json=dict(payload), headers=headers
+        )
         return self._parse(lambda: Badge.from_wire(data, warnings=warnings))
 
     def update_badge(self, payload: Mapping[str, Any], *, historical: bool = False) -> Badge:
         """`payload` carries the badge's `id`; fields it omits keep their values."""
         headers = {MIGRATION_HEADER: "migration"} if historical else None
-        data, warnings = self._call("PUT", f"{API_PREFIX}/badgeMeta", json=dict(payload), headers=headers)
+        data, warnings = self._call(
+            "PUT", f"{API_PREFIX}/badgeMeta", json=dict(payload), headers=headers
+        )
         return self._parse(lambda: Badge.from_wire(data, warnings=warnings))
 
     def set_badge_active(self, badge_id: str, active: bool) -> Activation:
         word = "activate" if active else "deactivate"
         data, _ = self._call("PUT", f"{API_PREFIX}/badgeMeta/{_segment(badge_id)}/{word}")
-        return self._parse(lambda: Activation(id=str(data.get("id", badge_id)), is_active=bool(data.get("isActive", active))))
+        return self._parse(
+            lambda: Activation(
+                id=str(data.get("id", badge_id)), is_active=bool(data.get("isActive", active))
+            )
+        )
 
     def claim_badge(self, badge_id: str, *, owner_type: str, reference_id: str) -> Claim:
         body = {"ownerType": owner_type, "referenceId": reference_id}
-        data, _ = self._call("POST", f"{API_PREFIX}/badgeMeta/{_segment(badge_id)}/claim", json=body)
+        data, _ = self._call(
+            "POST", f"{API_PREFIX}/badgeMeta/{_segment(badge_id)}/claim", json=body
+        )
         return self._parse(lambda: Claim.from_wire(data))
 
     def unclaim_badge(self, badge_id: str, *, owner_type: str, reference_id: str) -> Claim:
         body = {"ownerType": owner_type, "referenceId": reference_id}
-        data, _ = self._call("POST", f"{API_PREFIX}/badgeMeta/{_segment(badge_id)}/unclaim", json=body)
+        data, _ = self._call(
+            "POST", f"{API_PREFIX}/badgeMeta/{_segment(badge_id)}/unclaim", json=body
+        )
         return self._parse(lambda: Claim.from_wire(data))
 
     def fixed_window_cycles(
@@ -281,7 +306,12 @@ class BadgesClient:
         page: int = 0,
         size: int = 10,
     ) -> FixedWindowCycles:
-        query: dict[str, Any] = {"badgeMetaId": badge_id, "constraintType": constraint_type, "page": page, "size": size}
+        query: dict[str, Any] = {
+            "badgeMetaId": badge_id,
+            "constraintType": constraint_type,
+            "page": page,
+            "size": size,
+        }
         if reference_id:
             query["fixedWindowCycleReferenceId"] = reference_id
         if start is not None:
@@ -291,9 +321,15 @@ class BadgesClient:
         data, _ = self._call("GET", f"{API_PREFIX}/badgeMeta/getFixedWindowDetails", params=query)
 
         def parse() -> FixedWindowCycles:
-            cycles = tuple(FixedWindowCycle.from_wire(cycle) for cycle in data.get("fixedWindowCycles") or [])
+            cycles = tuple(
+                FixedWindowCycle.from_wire(cycle) for cycle in data.get("fixedWindowCycles") or []
+            )
             pagination = Pagination.from_wire(data.get("pagination"), count=len(cycles))
-            return FixedWindowCycles(badge_id=str(data.get("badgeMetaId") or badge_id), cycles=cycles, pagination=pagination)
+            return FixedWindowCycles(
+                badge_id=str(data.get("badgeMetaId") or badge_id),
+                cycles=cycles,
+                pagination=pagination,
+            )
 
         return self._parse(parse)
 
@@ -309,26 +345,45 @@ class BadgesClient:
         page = 0
         while True:
             data, _ = self._call(
-                "GET", f"{API_PREFIX}/badgeMeta", params={"name": name, "page": page, "limit": 100, "sortOn": "ID"}
+                "GET",
+                f"{API_PREFIX}/badgeMeta",
+                params={"name": name, "page": page, "limit": 100, "sortOn": "ID"},
             )
             badges = data.get("badges") or [] if isinstance(data, dict) else []
-            if any(b.get("name") == name and b.get("id") != excluding_id for b in badges if isinstance(b, dict)):
+            if any(
+                b.get("name") == name and b.get("id") != excluding_id
+                for b in badges
+                if isinstance(b, dict)
+            ):
                 return True
-            pagination = Pagination.from_wire(data.get("pagination"), count=len(badges)) if isinstance(data, dict) else None
+            pagination = (
+                Pagination.from_wire(data.get("pagination"), count=len(badges))
+                if isinstance(data, dict)
+                else None
+            )
             if pagination is None or not pagination.has_next or page >= 50:
                 return False
             page += 1
 
     # --- groups -----------------------------------------------------------------------------
 
-    def list_groups(self, *, active: bool = True, page: int = 0, size: int = 100, order: str = "ASC") -> Page[Group]:
-        query = {"isActive": "true" if active else "false", "page": page, "size": size, "order": order}
+    def list_groups(
+        self, *, active: bool = True, page: int = 0, size: int = 100, order: str = "ASC"
+    ) -> Page[Group]:
+        query = {
+            "isActive": "true" if active else "false",
+            "page": page,
+            "size": size,
+            "order": order,
+        }
         data, _ = self._call("GET", f"{API_PREFIX}/group", params=query)
         return self._parse(lambda: _page(data, "badgeGroups", Group.from_wire))
 
     def all_groups(self, *, active: bool = True) -> list[Group]:
         """Every group, by rank (groups are few; this pages at the API's maximum size)."""
-        return self._all(lambda page: self.list_groups(active=active, page=page, size=MAX_PAGE_SIZE))
+        return self._all(
+            lambda page: self.list_groups(active=active, page=page, size=MAX_PAGE_SIZE)
+        )
 
     def get_group(self, group_id: str) -> Group:
         data, _ = self._call("GET", f"{API_PREFIX}/group/{_segment(group_id)}")
@@ -338,7 +393,9 @@ class BadgesClient:
         data, _ = self._call("POST", f"{API_PREFIX}/group", json={"name": name, "rank": rank})
         return self._parse(lambda: Group.from_wire(data))
 
-    def update_group(self, group_id: str, *, name: str, rank: int, is_active: bool | None = None) -> Group:
+    def update_group(
+        self, group_id: str, *, name: str, rank: int, is_active: bool | None = None
+    ) -> Group:
         body: dict[str, Any] = {"name": name, "rank": rank}
         if is_active is not None:
             body["isActive"] = is_active
@@ -348,14 +405,28 @@ class BadgesClient:
     # --- custom fields ------------------------------------------------------------------------
 
     def list_custom_fields(
-        self, *, active: bool = True, page: int = 0, size: int = 100, sort_on: str = "NAME", order: str = "ASC"
+        self,
+        *,
+        active: bool = True,
+        page: int = 0,
+        size: int = 100,
+        sort_on: str = "NAME",
+        order: str = "ASC",
     ) -> Page[CustomField]:
-        query = {"isActive": "true" if active else "false", "page": page, "size": size, "sortOn": sort_on, "order": order}
+        query = {
+            "isActive": "true" if active else "false",
+            "page": page,
+            "size": size,
+            "sortOn": sort_on,
+            "order": order,
+        }
         data, _ = self._call("GET", f"{API_PREFIX}/customField", params=query)
         return self._parse(lambda: _page(data, "customFields", CustomField.from_wire))
 
     def all_custom_fields(self, *, active: bool = True) -> list[CustomField]:
-        return self._all(lambda page: self.list_custom_fields(active=active, page=page, size=MAX_PAGE_SIZE))
+        return self._all(
+            lambda page: self.list_custom_fields(active=active, page=page, size=MAX_PAGE_SIZE)
+        )
 
     def get_custom_field(self, field_id: str) -> CustomField:
         data, _ = self._call("GET", f"{API_PREFIX}/customField/{_segment(field_id)}")
@@ -364,7 +435,12 @@ class BadgesClient:
     def create_custom_field(
         self, *, name: str, data_type: str, is_mandatory: bool = False, default_value: Any = None
     ) -> CustomField:
-        body = {"name": name, "dataType": data_type, "isMandatory": is_mandatory, "defaultValue": default_value}
+        body = {
+            "name": name,
+            "dataType": data_type,
+            "isMandatory": is_mandatory,
+            "defaultValue": default_value,
+        }
         data, _ = self._call("POST", f"{API_PREFIX}/customField", json=body)
         return self._parse(lambda: CustomField.from_wire(data))
 
@@ -405,7 +481,9 @@ class BadgesClient:
             return build()
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             logger.warning("badge API answered an unexpected shape: %s", error)
-            raise BadgesApiUnavailable(f"The badge API answered in a shape the console does not understand ({error}).") from error
+            raise BadgesApiUnavailable(
+                f"The badge API answered in a shape the console does not understand ({error})."
+            ) from error
 
     def _call(
         self,
@@ -422,11 +500,15 @@ class BadgesClient:
         if body is not None:
             all_headers["Content-Type"] = "application/json"
         replayable = method == "POST" and isinstance(json, Mapping) and bool(json.get("requestId"))
-        response = self._send(method, path, params=params, body=body, headers=all_headers, replayable=replayable)
+        response = self._send(
+            method, path, params=params, body=body, headers=all_headers, replayable=replayable
+        )
         if response.status_code == 401 and self._oauth is not None:
             # The token may have been revoked or the server's key rotated: one fresh try.
             self._tokens.forget(self._token_key())
-            response = self._send(method, path, params=params, body=body, headers=all_headers, replayable=replayable)
+            response = self._send(
+                method, path, params=params, body=body, headers=all_headers, replayable=replayable
+            )
         return _unwrap(response)
 
     def _send(self, method, path, *, params, body, headers, replayable: bool) -> requests.Response:
@@ -435,7 +517,9 @@ class BadgesClient:
         attempts = 1 + (self.post_retries if replayable else 0)
         for attempt in range(attempts):
             try:
-                response = self.session.request(method, self.base_url + path, params=params, data=body, headers=headers)
+                response = self.session.request(
+                    method, self.base_url + path, params=params, data=body, headers=headers
+                )
             except requests.RequestException as error:
                 if attempt + 1 < attempts and not isinstance(error, requests.ReadTimeout):
                     self._pause(attempt)
@@ -452,11 +536,15 @@ class BadgesClient:
 
     def _unreachable(self, error: requests.RequestException) -> BadgesApiUnavailable:
         if isinstance(error, requests.Timeout):
-            message = f"The badge API at {self.base_url} did not answer within {self.timeout:g} seconds."
+            message = (
+                f"The badge API at {self.base_url} did not answer within {self.timeout:g} seconds."
+            )
         elif isinstance(error, requests.ConnectionError):
             message = f"The badge API at {self.base_url} could not be reached."
         else:
-            message = f"The request to the badge API at {self.base_url} failed ({type(error).__name__})."
+            message = (
+                f"The request to the badge API at {self.base_url} failed ({type(error).__name__})."
+            )
         logger.warning("%s %s", message, error)
         return BadgesApiUnavailable(message)
 
@@ -486,7 +574,9 @@ class BadgesClient:
             try:
                 value, ttl = str(data["accessToken"]), float(data.get("ttlSeconds") or 3600)
             except (KeyError, TypeError, ValueError) as error:
-                raise BadgesApiUnavailable("The badge API's token answer has no accessToken.") from error
+                raise BadgesApiUnavailable(
+                    "The badge API's token answer has no accessToken."
+                ) from error
             self._tokens.put(key, value, ttl_seconds=ttl, now=self._clock())
             return value
 
@@ -500,7 +590,9 @@ def _page(data: Any, key: str, build) -> Page:
     if not isinstance(data, Mapping):
         raise ValueError("expected an object with a list")
     items = tuple(build(item) for item in data.get(key) or [])
-    return Page(items=items, pagination=Pagination.from_wire(data.get("pagination"), count=len(items)))
+    return Page(
+        items=items, pagination=Pagination.from_wire(data.get("pagination"), count=len(items))
+    )
 
 
 def _unwrap(response: requests.Response) -> tuple[Any, tuple[ApiErrorItem, ...]]:
@@ -520,7 +612,8 @@ def _unwrap(response: requests.Response) -> tuple[Any, tuple[ApiErrorItem, ...]]
     if 200 <= status < 300:
         if envelope is None:
             raise BadgesApiUnavailable(
-                f"The badge API answered HTTP {status} without its JSON envelope; is BADGES_API_URL right?", status=status
+                f"The badge API answered HTTP {status} without its JSON envelope; is BADGES_API_URL right?",
+                status=status,
             )
         warnings = tuple(ApiErrorItem.from_wire(item) for item in envelope.get("warnings") or [])
         return envelope.get("data"), warnings
@@ -532,15 +625,20 @@ def _unwrap(response: requests.Response) -> tuple[Any, tuple[ApiErrorItem, ...]]
         )
     if envelope is None:
         raise BadgesApiUnavailable(
-            f"The badge API answered HTTP {status} with something other than its JSON envelope.", status=status
+            f"The badge API answered HTTP {status} with something other than its JSON envelope.",
+            status=status,
         )
     if status >= 500 or status == 429:
         raise BadgesApiUnavailable(
-            f"The badge API failed (HTTP {status}{': ' + first if first else ''}).", status=status, errors=errors
+            f"The badge API failed (HTTP {status}{': ' + first if first else ''}).",
+            status=status,
+            errors=errors,
         )
     if status == 404:
         raise BadgesApiNotFound(first or "Not found", status=status, errors=errors)
-    raise BadgesApiValidationError(first or f"The badge API refused the request (HTTP {status}).", status=status, errors=errors)
+    raise BadgesApiValidationError(
+        first or f"The badge API refused the request (HTTP {status}).", status=status, errors=errors
+    )
 
 
 # --- from settings ----------------------------------------------------------------------------
@@ -568,6 +666,7 @@ class ClientSettings:
 
 
 _local = threading.local()
+_every_client: weakref.WeakSet[BadgesClient] = weakref.WeakSet()
 
 
 def api_base_url(request) -> str:
@@ -602,5 +701,17 @@ def client_for(request) -> BadgesClient:
             timeout=config.timeout,
         )
         clients[config] = client
+        _every_client.add(client)
     request._badges_client = client
     return client
+
+
+def close_all_clients() -> None:
+    """Close every client client_for made, in every thread (tests; a server never needs to).
+
+    Kept-alive connections otherwise hold a server thread, and its database connection, open.
+    """
+    for client in list(_every_client):
+        client.close()
+    _every_client.clear()
+    _local.__dict__.clear()

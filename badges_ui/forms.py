@@ -76,13 +76,19 @@ class BadgeFilterForm(ConsoleForm):
         label="Search by name",
         required=False,
         max_length=255,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Badge name", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Badge name", "autocomplete": "off"}
+        ),
     )
     status = forms.ChoiceField(
-        label="Status", required=False, choices=_with_any([(s, STATUS_LABELS[s]) for s in BADGE_STATUSES])
+        label="Status",
+        required=False,
+        choices=_with_any([(s, STATUS_LABELS[s]) for s in BADGE_STATUSES]),
     )
     active = forms.ChoiceField(
-        label="Activation", required=False, choices=_with_any([("yes", "Active"), ("no", "Deactivated")])
+        label="Activation",
+        required=False,
+        choices=_with_any([("yes", "Active"), ("no", "Deactivated")]),
     )
     earn_type = forms.ChoiceField(
         label="Earn type", required=False, choices=_with_any(list(EARN_TYPE_LABELS.items()))
@@ -94,15 +100,21 @@ class BadgeFilterForm(ConsoleForm):
         label="Claims",
         required=False,
         choices=_with_any(
-            [(UNCLAIMED, "Not claimed by anyone")] + [(o, f"Claimed by {owner_label(o)}") for o in OWNER_TYPES]
+            [(UNCLAIMED, "Not claimed by anyone")]
+            + [(o, f"Claimed by {owner_label(o)}") for o in OWNER_TYPES]
         ),
     )
     group = forms.ChoiceField(label="Group", required=False, choices=_with_any([]))
     sort = forms.ChoiceField(
-        label="Sort by", required=False, choices=[(key, label) for key, (_, _, label) in SORTS.items()]
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, (_, _, label) in SORTS.items()],
     )
     size = forms.TypedChoiceField(
-        label="Per page", required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
+        label="Per page",
+        required=False,
+        coerce=int,
+        empty_value=DEFAULT_PAGE_SIZE,
         choices=[(str(n), str(n)) for n in PAGE_SIZES],
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -176,7 +188,9 @@ class BadgeFilterForm(ConsoleForm):
 
 
 class ActivationForm(ConsoleForm):
-    to = forms.ChoiceField(choices=[("activate", "Activate"), ("deactivate", "Deactivate")], widget=forms.HiddenInput)
+    to = forms.ChoiceField(
+        choices=[("activate", "Activate"), ("deactivate", "Deactivate")], widget=forms.HiddenInput
+    )
 
 
 class ClaimForm(ConsoleForm):
@@ -205,7 +219,9 @@ class UnclaimForm(ConsoleForm):
 class GroupForm(ConsoleForm):
     name = forms.CharField(label="Name", max_length=200)
     rank = forms.IntegerField(
-        label="Rank", min_value=1, help_text="Rank 1 shows first in a customer's badge list; ranks may repeat."
+        label="Rank",
+        min_value=1,
+        help_text="Rank 1 shows first in a customer's badge list; ranks may repeat.",
     )
 
 
@@ -217,7 +233,9 @@ class CustomFieldForm(ConsoleForm):
         help_text="Cannot change once the field exists.",
     )
     is_mandatory = forms.BooleanField(
-        label="Mandatory", required=False, help_text="Every badge gets the default value unless it sets its own."
+        label="Mandatory",
+        required=False,
+        help_text="Every badge gets the default value unless it sets its own.",
     )
     default_value = forms.CharField(
         label="Default value",

@@ -54,7 +54,9 @@ def role_of(user) -> str | None:
     if user.is_superuser:
         role = ADMIN
     else:
-        names = set(user.groups.filter(name__startswith=_GROUP_PREFIX).values_list("name", flat=True))
+        names = set(
+            user.groups.filter(name__startswith=_GROUP_PREFIX).values_list("name", flat=True)
+        )
         # The most powerful role wins should a user have been given several by hand.
         for candidate in (ADMIN, MARKETING, SUPPORT):
             if group_name(candidate) in names:
@@ -90,7 +92,9 @@ def role_required(*roles: str):
     if unknown:
         raise ValueError(f"unknown roles: {', '.join(sorted(unknown))}")
 
-    audience = " and ".join([LABELS[role].lower() + "s" for role in roles if role != ADMIN] + ["admins"])
+    audience = " and ".join(
+        [LABELS[role].lower() + "s" for role in roles if role != ADMIN] + ["admins"]
+    )
 
     def decorator(view):
         @functools.wraps(view)

@@ -86,20 +86,36 @@ BADGE_REFERENCES = {
     "earnedBadgeExpiry": "earned_expiry_type",
     "issuedBadgeExpiry": "issued_expiry_type",
 }
-BADGE_CODES = {725: "name", 722: "start_on", 723: "start_on", 9004: "start_on", 720: "expires_on", 728: "owners", 9005: "group"}
+BADGE_CODES = {
+    725: "name",
+    722: "start_on",
+    723: "start_on",
+    9004: "start_on",
+    720: "expires_on",
+    728: "owners",
+    9005: "group",
+}
 
 _INDEX = re.compile(r"\[\d+\]")
 
 
 def field_for_reference(
-    reference: str | None, code: int | None, *, references: Mapping[str, str], codes: Mapping[int, str] | None = None
+    reference: str | None,
+    code: int | None,
+    *,
+    references: Mapping[str, str],
+    codes: Mapping[int, str] | None = None,
 ) -> str | None:
     """The form field an API error belongs to, or None (the error then goes above the form)."""
     if reference:
         if reference in references:
             return references[reference]
         # Longest prefix on a path boundary: "ownership.restrictedToOwners[2]" -> "ownership.restrictedToOwners".
-        candidates = [key for key in references if reference.startswith(key) and reference[len(key) : len(key) + 1] in (".", "[")]
+        candidates = [
+            key
+            for key in references
+            if reference.startswith(key) and reference[len(key) : len(key) + 1] in (".", "[")
+        ]
         if candidates:
             return references[max(candidates, key=len)]
         bare = _INDEX.sub("", reference)
@@ -111,7 +127,7 @@ def field_for_reference(
 
 
 def api_error_message(item: ApiErrorItem) -> str:
-    """"Badge name cannot be duplicate (code 725)"."""
+    """ "Badge name cannot be duplicate (code 725)"."""
     return str(item)
 
 
@@ -182,7 +198,9 @@ def badge_limits(badge: Badge) -> list[LimitRow]:
         rows.append(
             LimitRow(
                 level=level,
-                kind=_KIND_LABELS.get(constraint.kind, constraint.kind.replace("_", " ").capitalize()),
+                kind=_KIND_LABELS.get(
+                    constraint.kind, constraint.kind.replace("_", " ").capitalize()
+                ),
                 words=constraint.describe(),
                 constraint=constraint,
             )
@@ -218,7 +236,9 @@ def console_user_save(*, username: str, role: str, password: str | None) -> tupl
     return user, created
 
 
-def console_users_seed(passwords: Mapping[str, str] | None = None) -> list[tuple[str, str, str | None]]:
+def console_users_seed(
+    passwords: Mapping[str, str] | None = None,
+) -> list[tuple[str, str, str | None]]:
     """One console user per role, for the demo: [(username, role, password)].
 
     Users that already exist keep their passwords (answered as None) and get their role back.

@@ -130,7 +130,11 @@ class ApiErrorItem:
         except ValueError:
             code = None
         reference = wire.get("reference")
-        return cls(code=code, message=str(wire.get("message") or ""), reference=None if reference in (None, "") else str(reference))
+        return cls(
+            code=code,
+            message=str(wire.get("message") or ""),
+            reference=None if reference in (None, "") else str(reference),
+        )
 
     def __str__(self) -> str:
         text = self.message or "Error"
@@ -214,7 +218,9 @@ class Expiry:
             expiry_type=expiry_type,
             unit=str(unit).upper() if unit else None,
             value=_int(wire.get("value")),
-            absolute_type=str(absolute_type).upper() if absolute_type and expiry_type == "ABSOLUTE" else None,
+            absolute_type=str(absolute_type).upper()
+            if absolute_type and expiry_type == "ABSOLUTE"
+            else None,
             expires_on=_moment(wire, "expiresOn"),
             raw=dict(wire),
         )
@@ -322,14 +328,22 @@ class Constraint:
             return []
         if self.level == "BADGE":
             if self.roll_type and self.roll_value and self.max_earn_limit is not None:
-                return [RollingLimit(unit=self.roll_type, value=self.roll_value, max_earn=self.max_earn_limit)]
+                return [
+                    RollingLimit(
+                        unit=self.roll_type, value=self.roll_value, max_earn=self.max_earn_limit
+                    )
+                ]
             return []
         pairs = (
             ("DAYS", self.max_earn_for_days, self.roll_for_days),
             ("WEEKS", self.max_earn_for_weeks, self.roll_for_weeks),
             ("MONTHS", self.max_earn_for_months, self.roll_for_months),
         )
-        return [RollingLimit(unit=unit, value=roll, max_earn=limit) for unit, limit, roll in pairs if limit is not None and roll]
+        return [
+            RollingLimit(unit=unit, value=roll, max_earn=limit)
+            for unit, limit, roll in pairs
+            if limit is not None and roll
+        ]
 
     def describe(self) -> list[str]:
         """Plain words, one line per rule: "at most 2 per week starting Monday"."""
@@ -370,7 +384,9 @@ class Claim:
         wire = _dict(wire)
         return cls(
             owner_type=str(wire.get("ownerType") or ""),
-            reference_id=str(wire.get("referenceId") if wire.get("referenceId") is not None else ""),
+            reference_id=str(
+                wire.get("referenceId") if wire.get("referenceId") is not None else ""
+            ),
             is_active=bool(wire.get("isActive", True)),
         )
 
@@ -405,7 +421,9 @@ class Benefit:
     @classmethod
     def from_wire(cls, wire: Any) -> Benefit:
         wire = _dict(wire)
-        ids = {key: value for key, value in wire.items() if key != "benefitType" and value is not None}
+        ids = {
+            key: value for key, value in wire.items() if key != "benefitType" and value is not None
+        }
         return cls(benefit_type=str(wire.get("benefitType") or "").upper(), ids=ids)
 
     @property
@@ -413,7 +431,7 @@ class Benefit:
         return BENEFIT_LABELS.get(self.benefit_type, self.benefit_type)
 
     def describe(self) -> str:
-        """"Loyalty points: 50 points, program 12, promotion 34, ..."."""
+        """ "Loyalty points: 50 points, program 12, promotion 34, ..."."""
         parts = []
         if "points" in self.ids:
             parts.append(f"{self.ids['points']} points")
@@ -499,10 +517,16 @@ class Badge:
             org_id=_int(wire.get("orgId")),
             earned_badge_expiry=Expiry.from_wire(wire.get("earnedBadgeExpiry")),
             issued_badge_expiry=Expiry.from_wire(wire.get("issuedBadgeExpiry")),
-            restricted_to_owners=tuple(str(owner) for owner in _list(ownership.get("restrictedToOwners"))),
+            restricted_to_owners=tuple(
+                str(owner) for owner in _list(ownership.get("restrictedToOwners"))
+            ),
             claims=tuple(Claim.from_wire(claim) for claim in _list(ownership.get("claims"))),
-            customer_constraints=tuple(Constraint.from_wire(c) for c in _list(wire.get("customerConstraints"))),
-            badge_constraints=tuple(Constraint.from_wire(c) for c in _list(wire.get("badgeConstraints"))),
+            customer_constraints=tuple(
+                Constraint.from_wire(c) for c in _list(wire.get("customerConstraints"))
+            ),
+            badge_constraints=tuple(
+                Constraint.from_wire(c) for c in _list(wire.get("badgeConstraints"))
+            ),
             images=tuple(Image.from_wire(image) for image in _list(wire.get("images"))),
             benefits=tuple(Benefit.from_wire(benefit) for benefit in _list(wire.get("benefits"))),
             tags=tuple(Tag.from_wire(tag) for tag in _list(wire.get("tags"))),

@@ -25,25 +25,37 @@ register_converter(ObjectIdConverter, "objectid")
 app_name = "badges_ui"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="badges_ui:badge_list", permanent=False), name="home"),
+    path(
+        "", RedirectView.as_view(pattern_name="badges_ui:badge_list", permanent=False), name="home"
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="badges_ui/login.html", authentication_form=LoginForm, redirect_authenticated_user=True
+            template_name="badges_ui/login.html",
+            authentication_form=LoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("badges/", badges.badge_list, name="badge_list"),
     path("badges/<objectid:badge_id>/", badges.badge_detail, name="badge_detail"),
-    path("badges/<objectid:badge_id>/activation/", badges.badge_activation, name="badge_activation"),
+    path(
+        "badges/<objectid:badge_id>/activation/", badges.badge_activation, name="badge_activation"
+    ),
     path("badges/<objectid:badge_id>/claim/", badges.badge_claim, name="badge_claim"),
     path("badges/<objectid:badge_id>/unclaim/", badges.badge_unclaim, name="badge_unclaim"),
     path("settings/groups/", groups.group_list, name="group_list"),
     path("settings/groups/<objectid:group_id>/", groups.group_edit, name="group_edit"),
-    path("settings/groups/<objectid:group_id>/disable/", groups.group_disable, name="group_disable"),
+    path(
+        "settings/groups/<objectid:group_id>/disable/", groups.group_disable, name="group_disable"
+    ),
     path("settings/custom-fields/", custom_fields.custom_field_list, name="custom_field_list"),
-    path("settings/custom-fields/<objectid:field_id>/", custom_fields.custom_field_edit, name="custom_field_edit"),
+    path(
+        "settings/custom-fields/<objectid:field_id>/",
+        custom_fields.custom_field_edit,
+        name="custom_field_edit",
+    ),
     path(
         "settings/custom-fields/<objectid:field_id>/disable/",
         custom_fields.custom_field_disable,

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import push_url
 
@@ -47,13 +48,21 @@ def badge_list(request):
     }
     if badges is not None:
         pagination = badges.pagination
-        context["previous_url"] = _page_url(form, pagination.number - 1) if pagination.has_previous else None
-        context["next_url"] = _page_url(form, pagination.number + 1) if pagination.has_next else None
+        context["previous_url"] = (
+            _page_url(form, pagination.number - 1) if pagination.has_previous else None
+        )
+        context["next_url"] = (
+            _page_url(form, pagination.number + 1) if pagination.has_next else None
+        )
     status = problem.status if problem else 200
     if _htmx_target(request) == "badge-rows":
         page_query = form.query_string(page=form.page_index + 1)
-        response = render(request, "badges_ui/badge_list.html", context, status=status, partial="badge-rows")
-        return push_url(response, reverse("badges_ui:badge_list") + (f"?{page_query}" if page_query else ""))
+        response = render(
+            request, "badges_ui/badge_list.html", context, status=status, partial="badge-rows"
+        )
+        return push_url(
+            response, reverse("badges_ui:badge_list") + (f"?{page_query}" if page_query else "")
+        )
     return render(request, "badges_ui/badge_list.html", context, status=status)
 
 
@@ -62,11 +71,30 @@ def _page_url(form: BadgeFilterForm, number: int) -> str:
     return reverse("badges_ui:badge_list") + (f"?{query}" if query else "")
 
 
-def _cycles_page(request) -> int:
+def _cycles_page(request) -> int | None:
+    """The 0-based page of cycles the URL asks for, or None to open on the current cycle."""
     try:
-        return max(int(request.GET.get("cycles_page", "1")) - 1, 0)
-    except ValueError:
+        return max(int(request.GET["cycles_page"]) - 1, 0)
+    except (KeyError, ValueError):
+        return None
+
+
+def _current_cycles_page(client, badge) -> int:
+    """The page holding today's cycle of the first listed window (customer windows come first).
+
+    Asked of the API rather than computed here, so it is the API's cycle in the org's timezone.
+    """
+    window = next(
+        (c for c in badge.constraints if c.is_fixed_window and c.current_cycle and c.reference_id),
+        None,
+    )
+    if window is None:
         return 0
+    now = timezone.now()
+    probe = client.fixed_window_cycles(
+        badge.id, reference_id=window.reference_id, start=now, end=now, size=1
+    )
+    return probe.cycles[0].cycle_index // CYCLES_PAGE_SIZE if probe.cycles else 0
 
 
 def _detail_context(request, badge_id: str, **extra) -> dict:
@@ -84,12 +112,16 @@ def _detail_context(request, badge_id: str, **extra) -> dict:
             group = None
     cycles = None
     if badge.has_fixed_windows:
-        cycles = client.fixed_window_cycles(badge.id, page=_cycles_page(request), size=CYCLES_PAGE_SIZE)
+        page = _cycles_page(request)
+        if page is None:
+            page = _current_cycles_page(client, badge)
+        cycles = client.fixed_window_cycles(badge.id, page=page, size=CYCLES_PAGE_SIZE)
     context = {
         "badge": badge,
         "group": group,
         "limits": services.badge_limits(badge),
         "cycles": cycles,
+        "badge_id": badge.id,
         "claim_form": ClaimForm(owners=badge.restricted_to_owners),
         "problem": None,
     }
@@ -102,20 +134,33 @@ def badge_detail(request, badge_id: str):
     client = client_for(request)
     if _htmx_target(request) == "cycles":
         try:
-            cycles = client.fixed_window_cycles(badge_id, page=_cycles_page(request), size=CYCLES_PAGE_SIZE)
+            cycles = client.fixed_window_cycles(
+                badge_id, page=_cycles_page(request) or 0, size=CYCLES_PAGE_SIZE
+            )
         except BadgesApiNotFound as error:
             raise Http404("No such badge") from error
         except BadgesApiError as error:
             problem = api_problem(error)
             context = {"badge_id": badge_id, "cycles": None, "cycles_problem": problem}
-            return render(request, "badges_ui/badge_detail.html", context, status=problem.status, partial="cycles")
+            return render(
+                request,
+                "badges_ui/badge_detail.html",
+                context,
+                status=problem.status,
+                partial="cycles",
+            )
         context = {"badge_id": badge_id, "cycles": cycles}
         return render(request, "badges_ui/badge_detail.html", context, partial="cycles")
     try:
         context = _detail_context(request, badge_id)
     except BadgesApiError as error:
         problem = api_problem(error)
-        return render(request, "badges_ui/badge_detail.html", {"problem": problem, "badge": None}, status=problem.status)
+        return render(
+            request,
+            "badges_ui/badge_detail.html",
+            {"problem": problem, "badge": None},
+            status=problem.status,
+        )
     return render(request, "badges_ui/badge_detail.html", context)
 
 
@@ -124,7 +169,9 @@ def badge_detail(request, badge_id: str):
 def badge_activation(request, badge_id: str):
     """GET asks for confirmation (a page, or the `activation-confirm` region over HTMX); POST acts."""
     client = client_for(request)
-    form = ActivationForm(request.POST if request.method == "POST" else {"to": request.GET.get("to", "")})
+    form = ActivationForm(
+        request.POST if request.method == "POST" else {"to": request.GET.get("to", "")}
+    )
     badge, problem = None, None
     try:
         badge = client.get_badge(badge_id)
@@ -145,12 +192,18 @@ def badge_activation(request, badge_id: str):
             return redirect("badges_ui:badge_detail", badge_id=badge_id)
 
     context = {"badge": badge, "form": form, "problem": problem, "badge_id": badge_id}
-    status = problem.status if problem else 200 if request.method == "GET" and not form.errors else 400
+    status = (
+        problem.status if problem else 200 if request.method == "GET" and not form.errors else 400
+    )
     partial = "activation-confirm" if _htmx_target(request) == "activation" else None
-    return render(request, "badges_ui/badge_activation.html", context, status=status, partial=partial)
+    return render(
+        request, "badges_ui/badge_activation.html", context, status=status, partial=partial
+    )
 
 
-def _claims_response(request, badge_id: str, *, form_name: str, form, status: int, notice: str | None = None):
+def _claims_response(
+    request, badge_id: str, *, form_name: str, form, status: int, notice: str | None = None
+):
     """After a claim or unclaim: the `claims` region (HTMX) or the whole detail page.
 
     An HTMX success shows its notice inside the region (a flash message would wait for the next
@@ -159,7 +212,12 @@ def _claims_response(request, badge_id: str, *, form_name: str, form, status: in
         context = _detail_context(request, badge_id)
     except BadgesApiError as error:
         problem = api_problem(error)
-        return render(request, "badges_ui/badge_detail.html", {"problem": problem, "badge": None}, status=problem.status)
+        return render(
+            request,
+            "badges_ui/badge_detail.html",
+            {"problem": problem, "badge": None},
+            status=problem.status,
+        )
     if form is not None:
         context[form_name] = form
     context["claims_notice"] = notice
@@ -177,19 +235,30 @@ def badge_claim(request, badge_id: str):
         raise Http404("No such badge") from error
     except BadgesApiError as error:
         problem = api_problem(error)
-        return render(request, "badges_ui/badge_detail.html", {"problem": problem, "badge": None}, status=problem.status)
+        return render(
+            request,
+            "badges_ui/badge_detail.html",
+            {"problem": problem, "badge": None},
+            status=problem.status,
+        )
     form = ClaimForm(request.POST, owners=badge.restricted_to_owners)
     if form.is_valid():
         try:
             client.claim_badge(
-                badge_id, owner_type=form.cleaned_data["owner_type"], reference_id=form.cleaned_data["reference_id"]
+                badge_id,
+                owner_type=form.cleaned_data["owner_type"],
+                reference_id=form.cleaned_data["reference_id"],
             )
         except BadgesApiError as error:
-            services.api_errors_to_form(form, error, references=services.CLAIM_REFERENCES, codes=services.CLAIM_CODES)
+            services.api_errors_to_form(
+                form, error, references=services.CLAIM_REFERENCES, codes=services.CLAIM_CODES
+            )
         else:
             notice = f"Claimed for {form.cleaned_data['owner_type']} {form.cleaned_data['reference_id']}."
             if _htmx_target(request) == "claims":
-                return _claims_response(request, badge_id, form_name="claim_form", form=None, status=200, notice=notice)
+                return _claims_response(
+                    request, badge_id, form_name="claim_form", form=None, status=200, notice=notice
+                )
             messages.success(request, notice)
             return redirect(reverse("badges_ui:badge_detail", args=[badge_id]) + "#claims")
     return _claims_response(request, badge_id, form_name="claim_form", form=form, status=400)
@@ -213,7 +282,14 @@ def badge_unclaim(request, badge_id: str):
         else:
             notice = f"The claim of {owner} {reference} is removed."
             if _htmx_target(request) == "claims":
-                return _claims_response(request, badge_id, form_name="unclaim_form", form=None, status=200, notice=notice)
+                return _claims_response(
+                    request,
+                    badge_id,
+                    form_name="unclaim_form",
+                    form=None,
+                    status=200,
+                    notice=notice,
+                )
             messages.success(request, notice)
             return redirect(reverse("badges_ui:badge_detail", args=[badge_id]) + "#claims")
     return _claims_response(request, badge_id, form_name="unclaim_form", form=form, status=400)

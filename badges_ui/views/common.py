@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_vary_headers
 
 from badges_ui.client import BadgesApiAuthError, BadgesApiError, BadgesApiUnavailable, client_for
 from badges_ui.services import unavailable_message
@@ -21,7 +22,9 @@ class ApiProblem:
 
 def api_problem(error: BadgesApiError) -> ApiProblem:
     if isinstance(error, BadgesApiAuthError):
-        return ApiProblem("The console cannot sign in to the badge API", unavailable_message(error), 503)
+        return ApiProblem(
+            "The console cannot sign in to the badge API", unavailable_message(error), 503
+        )
     if isinstance(error, BadgesApiUnavailable):
         return ApiProblem(
             "The badge API is not answering",
@@ -33,6 +36,12 @@ def api_problem(error: BadgesApiError) -> ApiProblem:
 
 
 def render(request, template: str, context: dict, *, status: int = 200, partial: str | None = None):
-    """The page, or one of its inline partials (`template#partial`) for an HTMX request."""
+    """The page, or one of its inline partials (`template#partial`) for an HTMX request.
+
+    The same URL answers a page or a fragment depending on HTMX's headers, so caches must
+    tell them apart (Vary).
+    """
     name = f"{template}#{partial}" if partial else template
-    return TemplateResponse(request, name, context, status=status)
+    response = TemplateResponse(request, name, context, status=status)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response

@@ -5,8 +5,8 @@ import time
 from django.conf import settings
 
 from badges_ui.client import BadgesApiError
-from badges_ui.types import BadgeFilters
 from badges_ui.roles import ADMIN, role_required
+from badges_ui.types import BadgeFilters
 from badges_ui.views.common import api_problem, client_for, render
 
 
@@ -24,7 +24,9 @@ def api_connection(request):
         "base_url": client.base_url,
         "configured_url": settings.BADGES_API_URL,
         "auth_mode": client.auth_mode,
-        "username": settings.BADGES_API_OAUTH_KEY if client.auth_mode == "oauth" else settings.BADGES_API_USERNAME,
+        "username": settings.BADGES_API_OAUTH_KEY
+        if client.auth_mode == "oauth"
+        else settings.BADGES_API_USERNAME,
         "password_is_md5": settings.BADGES_API_PASSWORD_IS_MD5,
         "timeout": client.timeout,
         "problem": problem,

@@ -46,7 +46,12 @@ def custom_field_list(request):
     except BadgesApiError as error:
         problem = api_problem(error)
     status = problem.status if problem else 400 if form.errors else 200
-    context = {"form": form, "custom_fields": fields, "problem": problem, "show_disabled": show_disabled}
+    context = {
+        "form": form,
+        "custom_fields": fields,
+        "problem": problem,
+        "show_disabled": show_disabled,
+    }
     return render(request, "badges_ui/custom_field_list.html", context, status=status)
 
 

@@ -21,9 +21,13 @@ def group_list(request):
     form = GroupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            group = client.create_group(name=form.cleaned_data["name"], rank=form.cleaned_data["rank"])
+            group = client.create_group(
+                name=form.cleaned_data["name"], rank=form.cleaned_data["rank"]
+            )
         except BadgesApiError as error:
-            services.api_errors_to_form(form, error, references=services.GROUP_REFERENCES, codes=services.GROUP_CODES)
+            services.api_errors_to_form(
+                form, error, references=services.GROUP_REFERENCES, codes=services.GROUP_CODES
+            )
         else:
             messages.success(request, f"Group “{group.name}” is added.")
             return redirect("badges_ui:group_list")
@@ -59,7 +63,9 @@ def group_edit(request, group_id: str):
         form = GroupForm(request.POST)
         if form.is_valid() and group is not None:
             try:
-                client.update_group(group_id, name=form.cleaned_data["name"], rank=form.cleaned_data["rank"])
+                client.update_group(
+                    group_id, name=form.cleaned_data["name"], rank=form.cleaned_data["rank"]
+                )
             except BadgesApiError as error:
                 services.api_errors_to_form(
                     form, error, references=services.GROUP_REFERENCES, codes=services.GROUP_CODES
@@ -70,7 +76,12 @@ def group_edit(request, group_id: str):
     else:
         form = GroupForm(initial={"name": group.name, "rank": group.rank} if group else None)
     status = problem.status if problem else 400 if form.errors else 200
-    return render(request, "badges_ui/group_edit.html", {"form": form, "group": group, "problem": problem}, status=status)
+    return render(
+        request,
+        "badges_ui/group_edit.html",
+        {"form": form, "group": group, "problem": problem},
+        status=status,
+    )
 
 
 @role_required(MARKETING)

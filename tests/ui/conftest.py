@@ -7,12 +7,14 @@ makes every test here transactional, so both threads see committed rows.
 """
 
 import socket
+import threading
 
 import pytest
 from django.test import Client
 
 from badges_api import auth
 from badges_ui import roles
+from badges_ui.client import close_all_clients
 from badges_ui.services import console_user_save
 
 CONSOLE_API_USERNAME = "console.server"
@@ -27,7 +29,11 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def console_api(live_server, settings, org):
-    """The console's settings aimed at the live server, with their own API credential."""
+    """The console's settings aimed at the live server, with their own API credential.
+
+    Afterwards the console's kept-alive connections are closed, so no live-server thread keeps
+    a database connection open past the test (PostgreSQL could not drop the test database).
+    """
     auth.api_client_create(org=org, username=CONSOLE_API_USERNAME, password=CONSOLE_API_PASSWORD)
     settings.BADGES_API_URL = live_server.url
     settings.BADGES_API_USERNAME = CONSOLE_API_USERNAME
@@ -37,7 +43,8 @@ def console_api(live_server, settings, org):
     settings.BADGES_API_TIMEOUT_SECONDS = 10
     settings.BADGES_ORG_NAME = "Demo Retail"
     settings.BADGES_ORG_TIMEZONE = "UTC"
-    return live_server
+    yield live_server
+    close_all_clients()
 
 
 @pytest.fixture
@@ -47,6 +54,34 @@ def closed_port_url():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def silent_server():
+    """A server that accepts connections and never answers; counts the connections."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    accepted = []
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            accepted.append(connection)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", accepted
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    server.close()
 
 
 @pytest.fixture

@@ -26,7 +26,10 @@ def catalogue(api, console_api):
             name="Live latte",
             live=True,
             ownership={"restrictedToOwners": ["Loyalty", "Journeys"]},
-            images=[{"tag": "EARNED", "url": "https://img.test/e.png"}, {"tag": "UN_EARNED", "url": "https://img.test/u.png"}],
+            images=[
+                {"tag": "EARNED", "url": "https://img.test/e.png"},
+                {"tag": "UN_EARNED", "url": "https://img.test/u.png"},
+            ],
         ),
         "ended": create_badge(api, name="Ended espresso", ended=True),
         "inactive": create_badge(api, name="Inactive iced tea", active=False),
@@ -37,15 +40,25 @@ def catalogue(api, console_api):
             issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 7},
         ),
     }
-    api.post(f"badgeMeta/{badges['live']['id']}/claim", {"ownerType": "Journeys", "referenceId": "J-9"})
+    api.post(
+        f"badgeMeta/{badges['live']['id']}/claim", {"ownerType": "Journeys", "referenceId": "J-9"}
+    )
     badges["group_id"] = group_id
     return badges
 
 
-def test_the_catalogue_lists_badges_newest_first_with_status_chips_and_thumbnails(marketing, catalogue):
+def test_the_catalogue_lists_badges_newest_first_with_status_chips_and_thumbnails(
+    marketing, catalogue
+):
     response = marketing.get("/badges/")
     assert response.status_code == 200
-    assert names_in(response) == ["Enrol then earn", "Inactive iced tea", "Ended espresso", "Live latte", "Upcoming coffee"]
+    assert names_in(response) == [
+        "Enrol then earn",
+        "Inactive iced tea",
+        "Ended espresso",
+        "Live latte",
+        "Upcoming coffee",
+    ]
     html = response.content.decode()
     assert '<span class="chip chip--live">Live</span>' in html
     assert '<span class="chip chip--expired">Ended</span>' in html
@@ -66,7 +79,16 @@ def test_the_catalogue_lists_badges_newest_first_with_status_chips_and_thumbnail
         ("claimed=Journeys", ["Live latte"]),
         ("claimed=unclaimed&status=LIVE", []),
         ("q=COFFEE", ["Upcoming coffee"]),
-        ("sort=name", ["Ended espresso", "Enrol then earn", "Inactive iced tea", "Live latte", "Upcoming coffee"]),
+        (
+            "sort=name",
+            [
+                "Ended espresso",
+                "Enrol then earn",
+                "Inactive iced tea",
+                "Live latte",
+                "Upcoming coffee",
+            ],
+        ),
     ],
 )
 def test_filters_and_sort_come_from_the_url(marketing, catalogue, query, expected):
@@ -78,7 +100,10 @@ def test_filters_and_sort_come_from_the_url(marketing, catalogue, query, expecte
 def test_the_group_filter(marketing, catalogue):
     response = marketing.get(f"/badges/?group={catalogue['group_id']}")
     assert names_in(response) == ["Upcoming coffee"]
-    assert f'<option value="{catalogue["group_id"]}" selected>Coffee club</option>' in response.content.decode()
+    assert (
+        f'<option value="{catalogue["group_id"]}" selected>Coffee club</option>'
+        in response.content.decode()
+    )
 
 
 def test_the_filter_form_shows_what_the_url_asks_for(marketing, catalogue):
@@ -89,7 +114,8 @@ def test_the_filter_form_shows_what_the_url_asks_for(marketing, catalogue):
 
 def test_an_htmx_filter_request_answers_only_the_rows_and_pushes_a_clean_url(marketing, catalogue):
     response = marketing.get(
-        "/badges/?q=&status=LIVE&active=&earn_type=&owner=&claimed=&group=&sort=newest&size=20", headers=htmx("badge-rows")
+        "/badges/?q=&status=LIVE&active=&earn_type=&owner=&claimed=&group=&sort=newest&size=20",
+        headers=htmx("badge-rows"),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -113,7 +139,10 @@ def test_pages_link_with_a_real_href_and_htmx(marketing, api, console_api):
     assert len(names_in(first)) == 20
     assert "Page 1 of 2" in text(first)
     html = first.content.decode()
-    assert '<a class="button button--small" href="/badges/?sort=name&amp;page=2" hx-get="/badges/?sort=name&amp;page=2"' in html
+    assert (
+        '<a class="button button--small" href="/badges/?sort=name&amp;page=2" hx-get="/badges/?sort=name&amp;page=2"'
+        in html
+    )
     second = marketing.get("/badges/?sort=name&page=2", headers=htmx("badge-rows"))
     assert names_in(second) == ["Visit 20", "Visit 21", "Visit 22"]
     assert second["HX-Push-Url"] == "/badges/?sort=name&page=2"
@@ -145,7 +174,9 @@ def test_when_the_api_is_down_the_catalogue_says_so(marketing, api_down):
     assert response.status_code == 503
     body = text(response)
     assert "The badge API is not answering" in body and "could not be reached" in body
-    assert '<option value="LIVE" selected>Live</option>' in response.content.decode()  # the filters stay
+    assert (
+        '<option value="LIVE" selected>Live</option>' in response.content.decode()
+    )  # the filters stay
 
 
 def test_when_the_api_is_down_an_htmx_request_gets_the_message_in_the_rows(marketing, api_down):
@@ -186,5 +217,25 @@ def test_the_base_url_defaults_to_this_server(marketing, catalogue, settings, co
 
 
 def test_the_push_url_keeps_only_non_default_values(marketing, catalogue):
-    response = marketing.get("/badges/?sort=newest&size=20&owner=Loyalty&page=1", headers=htmx("badge-rows"))
+    response = marketing.get(
+        "/badges/?sort=newest&size=20&owner=Loyalty&page=1", headers=htmx("badge-rows")
+    )
     assert parse_qs(urlsplit(response["HX-Push-Url"]).query) == {"owner": ["Loyalty"]}
+
+
+def test_when_the_api_is_slow_the_catalogue_says_so_instead_of_hanging(
+    marketing, settings, silent_server
+):
+    url, accepted = silent_server
+    settings.BADGES_API_URL = url
+    settings.BADGES_API_TIMEOUT_SECONDS = 0.3
+    response = marketing.get("/badges/")
+    assert response.status_code == 503
+    assert "did not answer within 0.3 seconds" in text(response)
+
+
+def test_a_page_past_the_end_offers_the_first_page(marketing, catalogue):
+    response = marketing.get("/badges/?status=LIVE&page=9")
+    assert response.status_code == 200
+    assert "This page is past the last one" in text(response)
+    assert 'href="/badges/?status=LIVE">Go to the first page' in response.content.decode()

@@ -38,7 +38,10 @@ def test_the_apis_validation_errors_come_back_with_code_and_reference(client):
     client.create_badge(badge_body(name="Coffee Club"))
     with pytest.raises(BadgesApiValidationError) as caught:
         client.create_badge(badge_body(name="Coffee Club", ownership={"restrictedToOwners": []}))
-    assert {(item.code, item.reference) for item in caught.value.errors} >= {(725, None), (728, "ownership.restrictedToOwners")}
+    assert {(item.code, item.reference) for item in caught.value.errors} >= {
+        (725, None),
+        (728, "ownership.restrictedToOwners"),
+    }
 
 
 def test_a_historical_badge_needs_the_migration_switch(client, api):
@@ -55,11 +58,15 @@ def test_an_unknown_badge_is_not_found(client):
 
 
 def test_activation_and_claims(client):
-    badge = client.create_badge(badge_body(ownership={"restrictedToOwners": ["Loyalty", "Journeys"]}))
+    badge = client.create_badge(
+        badge_body(ownership={"restrictedToOwners": ["Loyalty", "Journeys"]})
+    )
     claim = client.claim_badge(badge.id, owner_type="Journeys", reference_id="J-1")
     assert (claim.owner_type, claim.reference_id, claim.is_active) == ("Journeys", "J-1", True)
     assert client.get_badge(badge.id).active_claims == (claim,)
-    assert client.unclaim_badge(badge.id, owner_type="Journeys", reference_id="J-1").is_active is False
+    assert (
+        client.unclaim_badge(badge.id, owner_type="Journeys", reference_id="J-1").is_active is False
+    )
     with pytest.raises(BadgesApiNotFound) as caught:
         client.unclaim_badge(badge.id, owner_type="Journeys", reference_id="J-1")
     assert caught.value.codes == (737,)
@@ -71,7 +78,14 @@ def test_activation_and_claims(client):
 def test_fixed_window_cycles_page(client):
     badge = client.create_badge(
         badge_body(
-            customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 1, "maxEarnLimit": 1}]
+            customerConstraints=[
+                {
+                    "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                    "durationType": "DAYS",
+                    "refreshRate": 1,
+                    "maxEarnLimit": 1,
+                }
+            ]
         )
     )
     first = client.fixed_window_cycles(badge.id, size=5)
@@ -91,7 +105,9 @@ def test_groups_and_custom_fields(client):
     assert client.all_groups() == []
     assert [g.id for g in client.all_groups(active=False)] == [group.id]
 
-    field = client.create_custom_field(name="campaign", data_type="STRING", is_mandatory=True, default_value="NONE")
+    field = client.create_custom_field(
+        name="campaign", data_type="STRING", is_mandatory=True, default_value="NONE"
+    )
     assert (field.data_type, field.is_mandatory, field.default_value) == ("STRING", True, "NONE")
     assert client.update_custom_field(field.id, name="campaignCode").name == "campaignCode"
     with pytest.raises(BadgesApiValidationError) as caught:
@@ -113,13 +129,17 @@ def test_wrong_credentials_are_an_auth_error(console_api):
     client = BadgesClient(console_api.url, username=CONSOLE_API_USERNAME, password="wrong")
     with pytest.raises(BadgesApiAuthError):
         client.list_badges()
+    client.close()
 
 
 def test_oauth_against_the_real_token_endpoint(console_api, org):
     auth.api_client_create(org=org, username="oauth.console", password="oauth-secret")
-    client = BadgesClient(console_api.url, oauth_key="oauth.console", oauth_secret="oauth-secret", tokens=TokenCache())
+    client = BadgesClient(
+        console_api.url, oauth_key="oauth.console", oauth_secret="oauth-secret", tokens=TokenCache()
+    )
     assert client.auth_mode == "oauth"
     assert client.list_badges().pagination.total == 0
+    client.close()
 
 
 def test_the_console_reads_badges_made_by_anyone_in_its_org(client, api):

@@ -44,10 +44,17 @@ def test_signing_in_with_the_login_page(console_api):
     client = Client()
     page = client.get("/login/")
     assert page.status_code == 200
-    assert 'for="id_username"' in page.content.decode() and 'for="id_password"' in page.content.decode()
+    assert (
+        'for="id_username"' in page.content.decode()
+        and 'for="id_password"' in page.content.decode()
+    )
     wrong = client.post("/login/", {"username": "mia", "password": "nope"})
-    assert wrong.status_code == 200 and "Please enter a correct username and password" in text(wrong)
-    right = client.post("/login/", {"username": "mia", "password": "a-long-password", "next": "/settings/groups/"})
+    assert wrong.status_code == 200 and "Please enter a correct username and password" in text(
+        wrong
+    )
+    right = client.post(
+        "/login/", {"username": "mia", "password": "a-long-password", "next": "/settings/groups/"}
+    )
     assert right["Location"] == "/settings/groups/"
     home = client.get("/badges/")
     assert "mia" in text(home) and "Marketing manager" in text(home)
@@ -79,7 +86,10 @@ def test_support_agents_get_a_friendly_403_on_settings_and_writes(support, badge
     assert response["Content-Type"].startswith("text/html")
     body = text(response)
     assert "This page is not open to your role" in body
-    assert "This page is for marketing managers and admins." in body or "This page is for admins." in body
+    assert (
+        "This page is for marketing managers and admins." in body
+        or "This page is for admins." in body
+    )
     assert "sam.support" in body
 
 
@@ -92,7 +102,9 @@ def test_support_agents_read_the_catalogue_and_badges(support, badge):
     assert "Badge groups" not in text(detail)  # no settings in the nav
 
 
-def test_marketing_managers_manage_badges_and_catalogue_settings_but_not_the_api_connection(marketing, badge):
+def test_marketing_managers_manage_badges_and_catalogue_settings_but_not_the_api_connection(
+    marketing, badge
+):
     assert marketing.get("/settings/groups/").status_code == 200
     assert marketing.get("/settings/custom-fields/").status_code == 200
     assert marketing.get(f"/badges/{badge['id']}/activation/?to=deactivate").status_code == 200
@@ -123,15 +135,21 @@ def test_csrf_is_enforced_on_unsafe_requests(console_api, badge):
     roles.set_role(user, roles.MARKETING)
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    refused = client.post(f"/badges/{badge['id']}/claim/", {"owner_type": "Loyalty", "reference_id": "X"})
+    refused = client.post(
+        f"/badges/{badge['id']}/claim/", {"owner_type": "Loyalty", "reference_id": "X"}
+    )
     assert refused.status_code == 403
     assert "That form could not be sent" in text(refused)
 
     page = client.get(f"/badges/{badge['id']}/")
     token = client.cookies["csrftoken"].value
-    assert '"x-csrftoken": "' in page.content.decode()  # HTMX sends the token from <body hx-headers>
+    assert (
+        '"x-csrftoken": "' in page.content.decode()
+    )  # HTMX sends the token from <body hx-headers>
     accepted = client.post(
-        f"/badges/{badge['id']}/claim/", {"owner_type": "Loyalty", "reference_id": "X"}, headers={"X-CSRFToken": token}
+        f"/badges/{badge['id']}/claim/",
+        {"owner_type": "Loyalty", "reference_id": "X"},
+        headers={"X-CSRFToken": token},
     )
     assert accepted.status_code == 302
 
@@ -146,7 +164,15 @@ def test_create_console_user_creates_and_prints_a_generated_password(db):
 
 
 def test_create_console_user_changes_the_role_of_an_existing_user(db):
-    call_command("create_console_user", "sam", "--role", "support", "--password", "first-pass", stdout=io.StringIO())
+    call_command(
+        "create_console_user",
+        "sam",
+        "--role",
+        "support",
+        "--password",
+        "first-pass",
+        stdout=io.StringIO(),
+    )
     out = io.StringIO()
     call_command("create_console_user", "sam", "--role", "admin", stdout=out)
     user = get_user_model().objects.get(username="sam")

@@ -15,8 +15,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=roles.ROLES, help="marketing, support or admin")
-        parser.add_argument("--password", help="the password; generated for a new user when omitted")
+        parser.add_argument(
+            "--role", required=True, choices=roles.ROLES, help="marketing, support or admin"
+        )
+        parser.add_argument(
+            "--password", help="the password; generated for a new user when omitted"
+        )
 
     def handle(self, *args, username: str, role: str, password: str | None, **options):
         from django.contrib.auth import get_user_model
@@ -27,8 +31,14 @@ class Command(BaseCommand):
         _, created = services.console_user_save(username=username, role=role, password=password)
         label = roles.LABELS[role]
         if created:
-            self.stdout.write(self.style.SUCCESS(f"Created {username} ({label}). Password: {password}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Created {username} ({label}). Password: {password}")
+            )
         elif password is not None:
-            self.stdout.write(self.style.SUCCESS(f"Updated {username}: role {label}, new password: {password}"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Updated {username}: role {label}, new password: {password}")
+            )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Updated {username}: role {label} (password unchanged)"))
+            self.stdout.write(
+                self.style.SUCCESS(f"Updated {username}: role {label} (password unchanged)")
+            )
