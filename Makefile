@@ -34,7 +34,7 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: migrate
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -22,3 +22,26 @@ def int_list(values: list[int]) -> tuple[str, object]:
 def timestamp(value):
     """A datetime as the backend stores it (Django keeps naive UTC text on SQLite)."""
     return connection.ops.adapt_datetimefield_value(value)
+
+
+def insert_rows(table: str, *, varying: list[tuple[str, str]], rows: list[tuple | list], constant: dict[str, object]) -> None:
+    """One `INSERT ... SELECT` for many rows: `varying` columns come from `rows`, the rest are the same for all.
+
+    `varying` names each per-row column with its PostgreSQL array type ("text", "bigint",
+    "timestamptz"); values must already be in the backend's form (see `timestamp`).
+    """
+    if not rows:
+        return
+    names = [name for name, _ in varying] + list(constant)
+    placeholders = ", ".join(["%s"] * len(constant))
+    if is_postgres():
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in varying)
+        aliases = ", ".join(f"c{i}" for i in range(len(varying)))
+        select = ", ".join(f"r.c{i}" for i in range(len(varying)))
+        source, source_params = f"FROM unnest({arrays}) AS r({aliases})", [[row[i] for row in rows] for i in range(len(varying))]
+    else:
+        select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(varying)))
+        source, source_params = "FROM json_each(%s)", [orjson.dumps(rows).decode()]
+    sql = f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}, {placeholders} {source}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(constant.values()) + source_params)

@@ -9,8 +9,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-import orjson
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from badges_api.errors import BadgeApiError, ErrorItem
 from badges_api.ids import new_object_id
 from badges_api.models import ApiClient, Badge, Org
 from badges_api.services import grants
-from badges_api.sql import is_postgres, timestamp
+from badges_api.sql import insert_rows, timestamp
 
 IMPORT_OWNER = "Historical_Import"
 
@@ -81,21 +80,12 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
 
 
 def _insert(org: Org, client: ApiClient, badge_pk: int, rows: list, *, now: datetime) -> None:
-    columns = (
-        "public_id, customer_id, event_date, expires_on, request_id, org_id, badge_id, earned_on,"
-        " is_active, owner_type, created_by"
+    insert_rows(
+        "badges_api_earn",
+        varying=[("public_id", "text"), ("customer_id", "bigint"), ("event_date", "timestamptz"),
+                 ("expires_on", "timestamptz"), ("request_id", "text")],
+        rows=rows,
+        constant={"org_id": org.pk, "badge_id": badge_pk, "earned_on": timestamp(now), "is_active": True,
+                  "owner_type": IMPORT_OWNER, "created_by": client.pk},
     )
-    if is_postgres():
-        select = "r.pid, r.cid, r.ev::timestamptz, r.ex::timestamptz, r.rid"
-        source = "FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[]) AS r(pid, cid, ev, ex, rid)"
-        params = [[str(r[i]) if i in (2, 3) else r[i] for r in rows] for i in range(5)]
-    else:
-        select = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(5))
-        source = "FROM json_each(%s)"
-        params = [orjson.dumps(rows, default=str).decode()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO badges_api_earn ({columns}) SELECT {select}, %s, %s, %s, TRUE, %s, %s {source}",
-            [org.pk, badge_pk, timestamp(now), IMPORT_OWNER, client.pk, *params],
-        )
     Badge.objects.filter(pk=badge_pk).update(earned_count=F("earned_count") + len(rows))

@@ -22,7 +22,7 @@ from badges_api.ids import new_object_ids
 from badges_api.models import ApiClient, Badge, Enrolment, Org
 from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest
-from badges_api.sql import int_list, is_postgres, timestamp
+from badges_api.sql import insert_rows, int_list, is_postgres, timestamp
 
 _ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
 
@@ -214,27 +214,12 @@ def insert_earns(badge: Badge, request: GrantRequest, client: ApiClient, rows: l
     """One INSERT for every granted customer; the badge's earnedCount moves by the same number."""
     if not rows:
         return
-    constants = [
-        badge.org_id, badge.pk, timestamp(now), timestamp(request.event_date), timestamp(expires_on),
-        request.request_id, request.owner_type, request.reference_id, client.pk,
-    ]
-    columns = (
-        "public_id, customer_id, enrolment_id, org_id, badge_id, earned_on, event_date, expires_on,"
-        " is_active, request_id, owner_type, owner_reference_id, created_by"
+    insert_rows(
+        "badges_api_earn",
+        varying=[("public_id", "text"), ("customer_id", "bigint"), ("enrolment_id", "bigint")],
+        rows=rows,
+        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on) | {"earned_on": timestamp(now)},
     )
-    if is_postgres():
-        source = "FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) AS r(pid, cid, eid)"
-        select = "r.pid, r.cid, r.eid"
-        source_params = [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]]
-    else:
-        source = "FROM json_each(%s)"
-        select = "json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')"
-        source_params = [orjson.dumps(rows).decode()]
-    sql = (
-        f"INSERT INTO badges_api_earn ({columns}) SELECT {select}, %s, %s, %s, %s, %s, TRUE, %s, %s, %s, %s {source}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, constants + source_params)
     Badge.objects.filter(pk=badge.pk).update(earned_count=F("earned_count") + len(rows))
 
 

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-import orjson
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -14,7 +13,7 @@ from badges_api.ids import new_object_ids
 from badges_api.models import ApiClient, Badge, Org
 from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest, Outcome
-from badges_api.sql import int_list, is_postgres, timestamp
+from badges_api.sql import insert_rows, int_list, timestamp
 
 
 def parse_issue(body: object, *, now: datetime) -> GrantRequest:
@@ -50,25 +49,12 @@ def _active_enrolment_ids(badge: Badge, pks: list[int], *, now: datetime) -> dic
 def _insert_enrolments(badge: Badge, request: GrantRequest, client: ApiClient, rows: list, *, now: datetime, expires_on: datetime) -> None:
     if not rows:
         return
-    constants = [
-        badge.org_id, badge.pk, timestamp(now), timestamp(request.event_date), timestamp(expires_on),
-        request.request_id, request.owner_type, request.reference_id, client.pk,
-    ]
-    columns = (
-        "public_id, customer_id, org_id, badge_id, issued_on, event_date, expires_on, is_active,"
-        " request_id, owner_type, owner_reference_id, created_by"
+    insert_rows(
+        "badges_api_enrolment",
+        varying=[("public_id", "text"), ("customer_id", "bigint")],
+        rows=rows,
+        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on) | {"issued_on": timestamp(now)},
     )
-    if is_postgres():
-        select, source = "r.pid, r.cid", "FROM unnest(%s::text[], %s::bigint[]) AS r(pid, cid)"
-        source_params = [[r[0] for r in rows], [r[1] for r in rows]]
-    else:
-        select, source = "json_extract(value, '$[0]'), json_extract(value, '$[1]')", "FROM json_each(%s)"
-        source_params = [orjson.dumps(rows).decode()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO badges_api_enrolment ({columns}) SELECT {select}, %s, %s, %s, %s, %s, TRUE, %s, %s, %s, %s {source}",
-            constants + source_params,
-        )
     Badge.objects.filter(pk=badge.pk).update(issued_count=F("issued_count") + len(rows))
 
 

@@ -17,9 +17,9 @@ from badge_rules.status import badge_status
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
-from badges_api.models import Badge, BadgeClaim, Org
+from badges_api.models import ApiClient, Badge, BadgeClaim, Org
 from badges_api.services import idempotency
-from badges_api.sql import int_list
+from badges_api.sql import int_list, timestamp
 
 MAX_BULK_CUSTOMERS = 100_000
 # Capillary's 2026 earn page allows event dates up to a day ahead (clock skew between systems).
@@ -176,6 +176,21 @@ def customer_pks(org: Org, customer_ids: list[int]) -> dict[int, int]:
             [org.pk, param],
         )
         return dict(cursor.fetchall())
+
+
+def grant_columns(badge: Badge, request: GrantRequest, client: ApiClient, *, now: datetime, expires_on: datetime) -> dict:
+    """The columns every earn or enrolment of one request shares."""
+    return {
+        "org_id": badge.org_id,
+        "badge_id": badge.pk,
+        "event_date": timestamp(request.event_date),
+        "expires_on": timestamp(expires_on),
+        "is_active": True,
+        "request_id": request.request_id,
+        "owner_type": request.owner_type,
+        "owner_reference_id": request.reference_id,
+        "created_by": client.pk,
+    }
 
 
 def envelope_bytes(data: dict, warnings: list | None = None) -> bytes:
