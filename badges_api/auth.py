@@ -225,7 +225,7 @@ def credential_cache_clear() -> None:
 
 
 def _remembered(key: tuple[str, str]) -> _ClientRow | None:
-    entry = _cache.get(key)
+    entry = _cache.get(key) if _cache_seconds() > 0 else None
     if entry is None:
         return None
     expires_at, row = entry
