@@ -7,7 +7,9 @@ from badges_api.api import badges, custom_fields, groups, oauth
 PREFIX = "api_gateway/v1/badges/"
 
 urlpatterns = [
+    # Lifecycle first: its POST routes (customer/earn, ...) must win over customer/<customerId>.
     path("", include("badges_api.lifecycle_urls")),
+    path("", include("badges_api.customer_badge_urls")),
     path("v3/oauth/token/generate", oauth.token_generate, name="oauth-token-generate"),
     path(PREFIX + "badgeMeta", badges.badge_meta_collection, name="badge-meta"),
     path(PREFIX + "badgeMeta/getFixedWindowDetails", badges.fixed_window_details, name="fixed-window-details"),

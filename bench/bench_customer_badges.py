@@ -1,27 +1,28 @@
 """GET customer/{customerId} under gunicorn: requests per second at full load, latency at half.
 
 Run `.venv/bin/python bench/bench_customer_badges.py` (SQLite file under /tmp), or with
-DATABASE_URL=postgres://... (the bench org's rows are replaced there and removed after unless
+DATABASE_URL=postgres://... (the bench org's rows are replaced there, and removed after unless
 --keep). It builds one org with 200 badge definitions (8 groups, one disabled; enrol-and-issue
 and direct badges; limits, fixed windows, images, claims), 50,000 customers and 1,000,000 earned
-rows (20 badges per customer, a fifth of them live, 2% revoked) with set-based INSERT ... SELECT,
-then starts gunicorn on a free loopback port and drives it from an asyncio load generator that
-speaks HTTP/1.1 over keep-alive sockets (a few tens of microseconds of client CPU per request,
-so the generator takes little of the two cores from the server).
-
-Figures printed, each beside its floor:
-- raw SQL: the queries of one request through an open cursor, in this process;
-- full load: closed loop, --connections concurrent requests for --seconds, requests/second;
-  the floor is the same endpoint answering 1026 for an unknown customer id (credentials,
-  DRF, the envelope: everything but the badge queries);
-- half load: open loop at half the full-load rate; latency measured from each request's
-  scheduled start, so a stall counts for every request it delays (no coordinated omission).
+rows (20 badges per customer, a fifth of them live, 2% revoked) with set-based INSERT ... SELECT
+(about 20 s on SQLite, 50 s on PostgreSQL), starts gunicorn (2 workers x 2 threads: the best of
+the configurations measured on 2 cores) on a free loopback port and loads it:
+- full load: closed loop, --connections requests always in flight for --seconds, driven by wrk
+  when it is installed (Debian's `wrk`: a few microseconds per request) or else by the asyncio
+  client below; requests/second, and the server's CPU per request read from /proc, which says
+  what the server would do with both cores to itself when other work shares the machine;
+- half load: open loop at half the full-load rate from the asyncio client (HTTP/1.1 over
+  keep-alive sockets); latency measured from each request's scheduled start, so a stall counts
+  for every request it delays (no coordinated omission).
+Floors beside them: the request's one query through an open cursor (raw SQL), and the same
+endpoint answering 1026 for an unknown customer id (credentials and the envelope, no badges).
 
 Requests cycle through the four common calls (default AVAILABLE_TO_ISSUE, AVAILABLE, EARNED,
 EARNED sorted by LAST_EARNED_ON_DATE) for random customers. Target (issue 3): at least 700
-requests/second at full load and p99 at most 30 ms at half that load, on 2 cores.
-Options: --workers, --threads (gunicorn), --connections, --seconds, --reuse (keep an existing
-SQLite bench file instead of rebuilding it), --keep (leave the rows/file and print the paths).
+requests/second at full load and p99 at most 30 ms at half that load, on 2 cores. The machine's
+load average is printed: other work on it moves every figure.
+Options: --workers, --threads (gunicorn), --connections, --seconds, --loadgen, --reuse (keep the
+data already built instead of rebuilding it), --keep (leave the data in place at the end).
 """
 
 import argparse
@@ -30,6 +31,7 @@ import base64
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -253,32 +255,27 @@ def _earns_sql(epoch: int, client_pk: int) -> tuple[str, list]:
 # --- the raw SQL floor -----------------------------------------------------------------------
 
 
-def raw_sql_floor(samples: int = 2000) -> float:
-    """Median microseconds of one request's queries (customer, badge page, claims) through an
-    open cursor, SQL text built once: what no implementation of this endpoint can avoid."""
-    org = Org.objects.get(pk=BENCH_ORG_ID)
+def raw_sql_floor(samples: int = 2000) -> tuple[float, float]:
+    """Median microseconds of one request's query (the customer and its earns per badge) through an
+    open cursor: what no implementation of this endpoint can avoid. And the milliseconds one
+    process spends (re)building the org's badge catalogue, which requests share."""
     now = timezone.now()
     cursor = connection.cursor()
-    select = customer_badges._Select(org=org, customer_pk=0, now=now, columns=customer_badges._CUSTOMER_COLUMNS)
-    select.of_type(customer_badges.AVAILABLE_TO_ISSUE, include_expired=False, live_only=True)
-    page_sql, page_params = select._sql(f"{select.columns}, COUNT(*) OVER ()", f" ORDER BY {customer_badges._RANK_ORDER} LIMIT 10 OFFSET 0")
-    customer_sql = "SELECT id FROM badges_api_customer WHERE org_id = %s AND customer_id = %s"
-    claims_sql = "SELECT badge_id, owner_type, reference_id, is_active FROM badges_api_badgeclaim WHERE badge_id IN ({}) ORDER BY id"
     rng = random.Random(7)
     timings = []
+    sql = customer_badges._CUSTOMER_EARNS_SQL.format(column="customer_id")
     for _ in range(samples):
         started = time.perf_counter_ns()
-        cursor.execute(customer_sql, [BENCH_ORG_ID, rng.randint(1, CUSTOMERS)])
-        customer_pk = cursor.fetchone()[0]
-        params = list(page_params)
-        params[2] = customer_pk
-        cursor.execute(page_sql, params)
-        rows = cursor.fetchall()
-        ids = [row[0] for row in rows] or [0]
-        cursor.execute(claims_sql.format(", ".join(["%s"] * len(ids))), ids)
+        cursor.execute(sql, [now, BENCH_ORG_ID, rng.randint(1, CUSTOMERS)])
         cursor.fetchall()
         timings.append(time.perf_counter_ns() - started)
-    return statistics.median(timings) / 1000
+    org = Org.objects.get(pk=BENCH_ORG_ID)
+    builds = []
+    for _ in range(20):
+        started = time.perf_counter_ns()
+        customer_badges._catalogue(org, now, force=True)
+        builds.append(time.perf_counter_ns() - started)
+    return statistics.median(timings) / 1000, statistics.median(builds) / 1e6
 
 
 # --- gunicorn --------------------------------------------------------------------------------
@@ -298,11 +295,12 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
         "--worker-class", "gthread" if threads > 1 else "sync", "--keep-alive", "30",
         "--log-level", "warning", "--backlog", "2048",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    log = open(SQLITE_FILE.parent / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}")
+            raise SystemExit(f"gunicorn exited with {process.returncode}; see {SQLITE_FILE.parent / 'gunicorn.log'}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return process
@@ -414,14 +412,65 @@ async def open_loop(port: int, raws: list[bytes], *, rate: float, seconds: float
     return latencies
 
 
+_WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+wrk.headers["Authorization"] = "Basic %s"
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def wrk_closed_loop(port: int, paths: list[str], *, connections: int, seconds: float, failures_expected: bool = False) -> tuple[float, int, float, float]:
+    """wrk (one thread) as the closed-loop generator: requests/second, requests, p50 and p99 ms."""
+    script = SQLITE_FILE.parent / "bench_paths.lua"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(_WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), _basic_token()))
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Socket errors" in output or ("Non-2xx" in output and not failures_expected):
+        raise SystemExit(f"wrk saw failures:\n{output}")
+    lines = {line.split()[0]: line.split() for line in output.splitlines() if line.split()}
+    requests = int(next(line.split()[0] for line in output.splitlines() if "requests in" in line))
+    return float(lines["Requests/sec:"][1]), requests, _ms(lines["50%"][1]), _ms(lines["99%"][1])
+
+
+def _ms(text: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    raise ValueError(text)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
 
 def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU seconds and those of finished children (wrk)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def server_cpu_seconds(master: int) -> float:
+    """CPU seconds used so far by gunicorn's master and its workers (from /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master or int(fields[1]) == master:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -430,11 +479,15 @@ def cpu_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--reuse", action="store_true", help="keep the bench data when it is already there")
     parser.add_argument("--keep", action="store_true", help="leave the bench data in place at the end")
+    parser.add_argument(
+        "--loadgen", choices=("auto", "wrk", "python"), default="auto",
+        help="full-load generator: wrk when installed (auto), else the asyncio client",
+    )
     options = parser.parse_args()
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -445,25 +498,38 @@ def main() -> None:
         for step, seconds in build_dataset().items():
             print(f"  {step:<48} {seconds:7.2f} s")
 
-    floor_us = raw_sql_floor()
+    floor_us, catalogue_ms = raw_sql_floor()
     connection.close()
     rng = random.Random(42)
     customers = [rng.randint(1, CUSTOMERS) for _ in range(4000)]
-    raws = requests_for([f"{API}/customer/{c}{CALLS[i % len(CALLS)]}" for i, c in enumerate(customers)])
+    paths = [f"{API}/customer/{c}{CALLS[i % len(CALLS)]}" for i, c in enumerate(customers)]
+    raws = requests_for(paths)
     floor_raws = requests_for([f"{API}/customer/0"])
+    use_wrk = options.loadgen == "wrk" or (options.loadgen == "auto" and shutil.which("wrk"))
 
+    load_before = os.getloadavg()[0]
     port = free_port()
     server = start_gunicorn(port, options.workers, options.threads)
     try:
         asyncio.run(closed_loop(port, raws, connections=options.connections, seconds=2, expect=200))  # warm up
-        framework_rps, _ = asyncio.run(closed_loop(port, floor_raws, connections=options.connections, seconds=options.seconds / 2, expect=404))
-        cpu_before = cpu_seconds()
-        full_rps, full_latencies = asyncio.run(
-            closed_loop(port, raws, connections=options.connections, seconds=options.seconds, expect=200)
-        )
+        if use_wrk:
+            framework_rps = wrk_closed_loop(port, [f"{API}/customer/0"], connections=options.connections, seconds=options.seconds / 2, failures_expected=True)[0]
+        else:
+            framework_rps, _ = asyncio.run(closed_loop(port, floor_raws, connections=options.connections, seconds=options.seconds / 2, expect=404))
+        cpu_before, server_before = cpu_seconds(), server_cpu_seconds(server.pid)
+        if use_wrk:
+            full_rps, count, full_p50, full_p99 = wrk_closed_loop(port, paths, connections=options.connections, seconds=options.seconds)
+        else:
+            full_rps, full_latencies = asyncio.run(
+                closed_loop(port, raws, connections=options.connections, seconds=options.seconds, expect=200)
+            )
+            count, full_p50, full_p99 = len(full_latencies), statistics.median(full_latencies), percentile(full_latencies, 0.99)
         generator_share = (cpu_seconds() - cpu_before) / options.seconds
+        server_ms = (server_cpu_seconds(server.pid) - server_before) * 1000 / count
         half_rate = full_rps / 2
+        cpu_before = cpu_seconds()
         half_latencies = asyncio.run(open_loop(port, raws, rate=half_rate, seconds=options.seconds, expect=200))
+        half_generator_share = (cpu_seconds() - cpu_before) / options.seconds
     finally:
         stop_gunicorn(server)
         if not options.keep:
@@ -477,16 +543,20 @@ def main() -> None:
         f"\nGET customer/{{id}} on {connection.vendor}: {BADGES} badges, {CUSTOMERS:,} customers, {EARNS:,} earns;"
         f" gunicorn {worker}, {os.cpu_count()} CPUs; {options.connections} connections"
     )
-    print(f"  {'raw SQL of one request (3 queries, open cursor)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
-    print(f"  {'floor: same endpoint, unknown customer (auth+DRF+envelope)':<58} {framework_rps:8.0f} req/s")
+    print(f"  machine load average before the load phases: {load_before:.2f} ({os.cpu_count()} CPUs; anything well above 0 is other work competing)")
+    print(f"  {'raw SQL of one request (1 query, open cursor)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
+    print(f"  {'building the badge catalogue (once per process and change)':<58} {catalogue_ms:8.1f} ms")
+    print(f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s")
     print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700)")
-    print(f"  {'  its latency p50 / p99':<58} {statistics.median(full_latencies):8.1f} / {percentile(full_latencies, 0.99):.1f} ms")
+    print(f"  {'  its latency p50 / p99':<58} {full_p50:8.1f} / {full_p99:.1f} ms   (generator: {'wrk' if use_wrk else 'asyncio'})")
+    print(f"  {'  server CPU per request (all gunicorn processes)':<58} {server_ms:8.2f} ms  (= {os.cpu_count() * 1000 / server_ms:,.0f} req/s if the server had every core)")
     print(f"  {'  load generator CPU (share of one core)':<58} {generator_share:8.0%}")
     print(
         f"  {f'half load, open loop at {half_rate:.0f} req/s: p50 / p90 / p99 / max':<58}"
         f" {statistics.median(half_latencies):8.1f} / {percentile(half_latencies, 0.90):.1f} / {percentile(half_latencies, 0.99):.1f}"
         f" / {max(half_latencies):.1f} ms   (target p99 <= 30)"
     )
+    print(f"  {'  load generator CPU (share of one core)':<58} {half_generator_share:8.0%}")
 
 
 if __name__ == "__main__":

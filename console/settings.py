@@ -159,6 +159,10 @@ BADGES_AUTH_CACHE_SECONDS = float(
     os.environ.get("BADGES_AUTH_CACHE_SECONDS", "0" if os.environ.get("PYTEST_VERSION") else "5")
 )
 
+# How often a server process re-checks that its cached, ranked badge catalogue (the customer
+# views' hot path) is still current with changes made by other processes.
+BADGES_CATALOGUE_REVALIDATE_SECONDS = float(os.environ.get("BADGES_CATALOGUE_REVALIDATE_SECONDS", "1"))
+
 # Which badge API the console talks to: this server by default, or a Capillary cluster.
 BADGES_API_URL = os.environ.get("BADGES_API_URL", "")
 # Development defaults: the API client `make run` seeds (seed_demo) in demo org 100458. Set both on

@@ -43,6 +43,16 @@ class ApiCaller:
         return self.call("PUT", path, body, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_badge_catalogue():
+    """A rolled-back test fires no save signals; forget the cached catalogue between tests."""
+    from badges_api.selectors import customer_badges
+
+    customer_badges.catalogue_forget()
+    yield
+    customer_badges.catalogue_forget()
+
+
 @pytest.fixture
 def org(db):
     return Org.objects.create(id=100458, name="Demo Retail", timezone="UTC")

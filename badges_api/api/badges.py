@@ -37,7 +37,8 @@ def badge_meta_collection(request):
 @schemas.BADGE_GET
 @api_view(["GET"])
 def badge_meta_detail(request, badge_id: str):
-    return ok(badge_selectors.badge_wire(request.auth, badge_id))
+    include_statistics = request.query_params.get("includeStatistics", "").lower() in {"true", "1", "yes"}
+    return ok(badge_selectors.badge_wire(request.auth, badge_id, include_statistics=include_statistics))
 
 
 @schemas.BADGE_ACTIVATION

@@ -517,6 +517,13 @@ class BadgeUpdateSerializer(_BadgeWritable):
         return fields
 
 
+class BadgeStatisticsSerializer(serializers.Serializer):
+    activeEarnedCount = serializers.IntegerField(help_text="Earned instances neither revoked nor expired.")
+    activeIssuedCount = serializers.IntegerField(help_text="Enrolments neither revoked nor expired.")
+    lastEarnedOn = serializers.FloatField(allow_null=True, help_text="Epoch seconds.")
+    lastEarnedOnISO = serializers.DateTimeField(allow_null=True)
+
+
 class BadgeSerializer(serializers.Serializer):
     """A badge definition (Capillary's badgeMeta) as every badge endpoint answers it."""
 
@@ -557,6 +564,7 @@ class BadgeSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="{field name: value as text}."
     )
     active = serializers.BooleanField(help_text="The activation flag, independent of status.")
+    statistics = BadgeStatisticsSerializer(required=False, help_text="Only with includeStatistics=true.")
 
 
 class BadgeListSerializer(serializers.Serializer):
@@ -589,6 +597,11 @@ class FixedWindowCycleSerializer(serializers.Serializer):
         help_text="Shorter than its period (cut at the badge's start or end)."
     )
     cycleStatus = serializers.ChoiceField(choices=CYCLE_STATUSES)
+    earnCount = serializers.IntegerField(
+        required=False,
+        help_text="With includeEarnCount: non-revoked earns whose event date falls in the cycle "
+        "(the customer's for customer cycles, everyone's for badge cycles).",
+    )
 
 
 class FixedWindowCycleListSerializer(serializers.Serializer):
@@ -1101,12 +1114,12 @@ FIXED_WINDOW_DETAILS = extend_schema(
         ),
         query(
             "customerId",
-            "The customer whose earn counts to include (with includeEarnCount; counts arrive with the earning API).",
+            "The customer whose earn counts to include; mandatory with includeEarnCount=true unless constraintType is BADGE.",
         ),
         query("fixedWindowCycleReferenceId", "Only this constraint's windows (its referenceId)."),
         query(
             "includeEarnCount",
-            "Include earn counts per window (with the earning API).",
+            "Include earnCount per cycle, counted by earn event date.",
             type=OpenApiTypes.BOOL,
         ),
         query(

@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import UTC, datetime, time
 
+import orjson
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -10,11 +12,13 @@ from badge_rules.status import normalise_status_filter
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
 from badge_rules.windows import Window, badge_days, window_at, windows_overlapping
 from badges_api import enums, errors
-from badges_api.api.representations import badge_to_wire
+from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
 from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_spec
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
+from badges_api.selectors.customers import customer_by_identifier
 from badges_api.selectors.pagination import page_from_query
+from badges_api.sql import is_postgres, timestamp
 
 _TRUE = {"true", "1", "yes"}
 
@@ -46,8 +50,39 @@ def badges_to_wire(org: Org, badges: list[Badge], *, now: datetime | None = None
     ]
 
 
-def badge_wire(org: Org, badge_id: str) -> dict:
-    return badges_to_wire(org, [badge_by_public_id(org, badge_id)])[0]
+def badge_wire(org: Org, badge_id: str, *, include_statistics: bool = False) -> dict:
+    """One badge; with `include_statistics`, `statistics` adds what the counters on the badge do
+    not say (two aggregate queries over the badge's rows)."""
+    badge = badge_by_public_id(org, badge_id)
+    wire = badges_to_wire(org, [badge])[0]
+    if include_statistics:
+        wire["statistics"] = badge_statistics(badge)
+    return wire
+
+
+def badge_statistics(badge: Badge, *, now: datetime | None = None) -> dict:
+    """activeEarnedCount: earned instances live now (not revoked, not expired), which is also the
+    number of customers holding the badge, as nobody holds two at once; activeIssuedCount: live
+    enrolments; lastEarnedOn: the latest earn (revoked ones excluded)."""
+    now = now or timezone.now()
+    at = timestamp(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT SUM(CASE WHEN expires_on > %s THEN 1 ELSE 0 END), MAX(earned_on)"
+            " FROM badges_api_earn WHERE badge_id = %s AND is_active",
+            [at, badge.pk],
+        )
+        live, last_earned_on = cursor.fetchone()
+        cursor.execute(
+            "SELECT COUNT(*) FROM badges_api_enrolment WHERE badge_id = %s AND is_active AND expires_on > %s",
+            [badge.pk, at],
+        )
+        live_enrolments = cursor.fetchone()[0]
+    if isinstance(last_earned_on, str):  # SQLite answers MAX() of a datetime column as text
+        last_earned_on = datetime.fromisoformat(last_earned_on).replace(tzinfo=UTC)
+    statistics = {"activeEarnedCount": live or 0, "activeIssuedCount": live_enrolments}
+    stamp(statistics, "lastEarnedOn", last_earned_on)
+    return statistics
 
 
 def _status_q(statuses: set[str], now: datetime) -> Q:
@@ -143,6 +178,10 @@ def fixed_window_details(org: Org, query) -> dict:
     """GET getFixedWindowDetails: the generated cycles of a badge's fixed windows, paged.
 
     Cycles are computed, never stored, so a ten-year daily badge pages as cheaply as a weekly one.
+    With `includeEarnCount=true` each cycle carries `earnCount`: the earns (revoked ones excluded)
+    whose event date falls in it, as the limit counts them; all customers' for a badge constraint,
+    the `customerId` customer's for a customer constraint (so customerId is mandatory when the
+    answer holds customer cycles). One query for the whole page.
     """
     errs = ErrorCollector()
     badge_id = query.get("badgeMetaId")
@@ -152,9 +191,20 @@ def fixed_window_details(org: Org, query) -> dict:
     page = page_from_query(query, errs, size_names=("size", "limit"))
     start_filter = _timestamp_param(query, "startDate", errs)
     end_filter = _timestamp_param(query, "endDate", errs)
+    include_counts = str(query.get("includeEarnCount", "")).strip().lower() in _TRUE
+    customer_ref = (query.get("customerId") or "").strip()
+    if include_counts and constraint_type != "BADGE" and not customer_ref:
+        errs.add(
+            errors.INVALID_INPUT,
+            "customerId is mandatory when includeEarnCount is true and constraintType is CUSTOMER or ALL",
+            "customerId",
+        )
     errs.raise_if_any()
 
     badge = badge_by_public_id(org, badge_id)
+    customer_pk = None
+    if include_counts and constraint_type != "BADGE":
+        customer_pk = customer_by_identifier(org, customer_ref, None).pk
     tz = org_tz(org)
     now = timezone.now()
     first_day, last_day = badge_days(badge.start_on, badge.expires_on, tz)
@@ -171,19 +221,60 @@ def fixed_window_details(org: Org, query) -> dict:
         sections.append((constraint, spec, indexes))
 
     total = sum(len(indexes) for _, _, indexes in sections)
-    cycles = []
+    windows: list[tuple[dict, Window]] = []
     skip = page.offset
     for constraint, spec, indexes in sections:
-        if len(cycles) == page.size:
+        if len(windows) == page.size:
             break
         if skip >= len(indexes):
             skip -= len(indexes)
             continue
-        for index in indexes[skip : skip + page.size - len(cycles)]:
-            window = window_at(spec, index, first_day=first_day, last_day=last_day)
-            cycles.append(_cycle_to_wire(constraint, window, tz=tz, now=now))
+        for index in indexes[skip : skip + page.size - len(windows)]:
+            windows.append((constraint, window_at(spec, index, first_day=first_day, last_day=last_day)))
         skip = 0
+    cycles = [_cycle_to_wire(constraint, window, tz=tz, now=now) for constraint, window in windows]
+    if include_counts:
+        counts = _cycle_earn_counts(badge, windows, customer_pk=customer_pk, tz=tz)
+        for cycle, count in zip(cycles, counts, strict=True):
+            cycle["earnCount"] = count
     return {"badgeMetaId": badge.public_id, "fixedWindowCycles": cycles, "pagination": page.block(total)}
+
+
+def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, customer_pk: int | None, tz) -> list[int]:
+    """Earns per cycle of the page in one query: each cycle is a range of the (badge, event_date)
+    index, or of (badge, customer, ...) for a customer cycle, counted by a scalar subquery."""
+    if not windows:
+        return []
+    cycles = [
+        (
+            index,
+            timestamp(window.start_instant(tz)),
+            timestamp(window.end_instant(tz)),
+            customer_pk if constraint["constraintType"].startswith("CUSTOMER") else None,
+        )
+        for index, (constraint, window) in enumerate(windows)
+    ]
+    counted = (
+        "SELECT COUNT(*) FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"
+        " AND e.event_date >= c.s AND e.event_date < c.e"
+    )
+    if is_postgres():
+        source = "unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::bigint[]) AS c(i, s, e, cust)"
+        params = [[row[k] for row in cycles] for k in range(4)]
+    else:
+        source = (
+            "(SELECT json_extract(value, '$[0]') AS i, json_extract(value, '$[1]') AS s,"
+            " json_extract(value, '$[2]') AS e, json_extract(value, '$[3]') AS cust FROM json_each(%s)) AS c"
+        )
+        params = [orjson.dumps(cycles).decode()]
+    sql = (
+        f"SELECT c.i, CASE WHEN c.cust IS NULL THEN ({counted})"
+        f" ELSE ({counted} AND e.customer_id = c.cust) END FROM {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [badge.pk, badge.pk, *params])
+        found = dict(cursor.fetchall())
+    return [found.get(index, 0) for index in range(len(cycles))]
 
 
 def _cycle_to_wire(constraint: dict, window: Window, *, tz, now: datetime) -> dict:

@@ -24,7 +24,7 @@ from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest
 from badges_api.sql import insert_rows, int_list, is_postgres, timestamp
 
-_ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
+ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
 
 
 @dataclass(slots=True)
@@ -38,7 +38,7 @@ class Limit:
     params: list = field(default_factory=list)
 
 
-def _limits(badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime) -> list[Limit]:
+def badge_limits(badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime) -> list[Limit]:
     """The badge's limits of one level as SQL-countable conditions over earns.
 
     Fixed windows count by the earn event date, rolling windows backwards from processing time.
@@ -57,7 +57,7 @@ def _limits(badge: Badge, constraints: list[dict], *, level: str, event_date: da
             limits.append(Limit(codes[0], constraint["maxEarnLimit"], f"at most {constraint['maxEarnLimit']} in total for {who}"))
         elif kind.endswith("ROLLING_WINDOW"):
             rolls = (
-                [(unit, constraint[max_key], constraint[roll_key]) for unit, max_key, roll_key in _ROLLING_PAIRS if constraint.get(max_key)]
+                [(unit, constraint[max_key], constraint[roll_key]) for unit, max_key, roll_key in ROLLING_PAIRS if constraint.get(max_key)]
                 if level == "CUSTOMER"
                 else [(constraint["rollType"], constraint["maxEarnLimit"], constraint["rollValue"])]
             )
@@ -158,10 +158,10 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     Rows are (earn id, customer row id, enrolment row id). Answers are built as wire dicts
     straight away: for 100,000 customers this loop is the Python share of the request.
     """
-    customer_limits = _limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
+    customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(
-        badge, _limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
+        badge, badge_limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
     )
     enrol_first = badge.earn_type == "ISSUE_EARN"
     enrolments = _active_enrolments(badge, [held[0] for held in known.values()], now=now) if enrol_first else {}
