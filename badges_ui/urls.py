@@ -5,7 +5,7 @@ from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
 from badges_ui.forms import LoginForm
-from badges_ui.views import badges, connection, custom_fields, groups
+from badges_ui.views import badges, builder, connection, custom_fields, groups
 
 
 class ObjectIdConverter:
@@ -39,7 +39,13 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("badges/", badges.badge_list, name="badge_list"),
+    path("badges/new/", builder.badge_create, name="badge_create"),
+    path("badges/new/preview/", builder.badge_preview, name="badge_preview"),
+    path("badges/name-check/", builder.badge_name_check, name="badge_name_check"),
     path("badges/<objectid:badge_id>/", badges.badge_detail, name="badge_detail"),
+    path("badges/<objectid:badge_id>/edit/", builder.badge_edit, name="badge_edit"),
+    path("badges/<objectid:badge_id>/edit/preview/", builder.badge_preview, name="badge_preview"),
+    path("badges/<objectid:badge_id>/duplicate/", builder.badge_duplicate, name="badge_duplicate"),
     path(
         "badges/<objectid:badge_id>/activation/", badges.badge_activation, name="badge_activation"
     ),
@@ -62,4 +68,6 @@ urlpatterns = [
         name="custom_field_disable",
     ),
     path("settings/api/", connection.api_connection, name="api_connection"),
+    # Uploaded badge images, served by the console itself (gunicorn runs with DEBUG off).
+    path("media/badge-images/<str:name>", builder.badge_image, name="badge_image"),
 ]

@@ -14,6 +14,7 @@ from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import BaseParser, MultiPartParser
 
 from badges_api import errors
+from badges_api.api import schemas  # noqa: F401  (registers the Basic / OAuth security schemes)
 from badges_api.api.envelope import ok
 from badges_api.api.representations import stamp
 from badges_api.errors import BadgeApiError
@@ -27,7 +28,9 @@ _MULTIPART_OVERHEAD = 64 * 1024
 def _too_large() -> BadgeApiError:
     limit = customer_services.MAX_IMPORT_BYTES
     size = f"{limit // 1048576} MB" if limit % 1048576 == 0 else f"{limit:,} bytes"
-    return BadgeApiError(errors.PAYLOAD_TOO_LARGE, f"The file is larger than {size}", "file", status=413)
+    return BadgeApiError(
+        errors.PAYLOAD_TOO_LARGE, f"The file is larger than {size}", "file", status=413
+    )
 
 
 class CsvParser(BaseParser):
@@ -74,7 +77,8 @@ def _uploaded_bytes(request) -> bytes:
     if upload is None:
         raise BadgeApiError(
             errors.INVALID_INPUT,
-            "Send the CSV as the request body (Content-Type: text/csv) or as the multipart field `file`",
+            "Send the CSV as the request body (Content-Type: text/csv)"
+            " or as the multipart field `file`",
             "file",
         )
     if upload.size > customer_services.MAX_IMPORT_BYTES:
@@ -94,7 +98,9 @@ _CUSTOMER = inline_serializer(
     {
         "customerId": serializers.IntegerField(),
         "email": serializers.CharField(allow_null=True, help_text="Stored lower-cased."),
-        "mobile": serializers.CharField(allow_null=True, help_text="Digits only, country code included."),
+        "mobile": serializers.CharField(
+            allow_null=True, help_text="Digits only, country code included."
+        ),
         "externalId": serializers.CharField(allow_null=True),
         "cardNumber": serializers.CharField(allow_null=True),
         "firstName": serializers.CharField(),
@@ -111,9 +117,15 @@ _IMPORT_RESULT = _envelope(
         "CustomerImportResult",
         {
             "inserted": serializers.IntegerField(help_text="New customer ids."),
-            "updated": serializers.IntegerField(help_text="Existing customers whose values changed."),
-            "unchanged": serializers.IntegerField(help_text="Existing customers the file did not change."),
-            "rejected": serializers.IntegerField(help_text="Lines not imported (all of them, however many)."),
+            "updated": serializers.IntegerField(
+                help_text="Existing customers whose values changed."
+            ),
+            "unchanged": serializers.IntegerField(
+                help_text="Existing customers the file did not change."
+            ),
+            "rejected": serializers.IntegerField(
+                help_text="Lines not imported (all of them, however many)."
+            ),
             "errors": serializers.ListField(
                 child=inline_serializer(
                     "CustomerImportLineError",
@@ -137,13 +149,19 @@ _IDENTIFIER_HEADER = OpenApiParameter(
     operation_id="customer_import",
     summary="Import customers from CSV (extension)",
     description=(
-        "The body is the CSV file (`Content-Type: text/csv`), or a multipart form whose field `file`"
-        " holds it. Header: `id` (required), `email`, `mobile`, `externalId`, `cardNumber`,"
-        " `firstName`, `lastName`. New ids are inserted; existing ids are updated with the non-empty"
-        " cells. Bad lines are reported in `errors` and the others still load. At most 50 MB and"
+        "The body is the CSV file (`Content-Type: text/csv`), or a multipart form whose field"
+        " `file` holds it. Header: `id` (required), `email`, `mobile`, `externalId`, `cardNumber`,"
+        " `firstName`, `lastName`. New ids are inserted; existing ids are updated with the"
+        " non-empty cells. Bad lines are reported in `errors` and the others still load. At most 50 MB and"
         " 500,000 rows (413 beyond)."
     ),
-    request={"text/csv": OpenApiTypes.BINARY, "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+    request={
+        "text/csv": OpenApiTypes.BINARY,
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        },
+    },
     responses=_IMPORT_RESULT,
     tags=["customers"],
 )
@@ -153,14 +171,19 @@ def customer_import(request):
     result = customer_services.customer_import(
         org=request.auth, data=_uploaded_bytes(request), max_rows=customer_services.MAX_IMPORT_ROWS
     )
-    warnings = [{"code": errors.INVALID_INPUT, "message": text, "reference": "file"} for text in result.warnings]
+    warnings = [
+        {"code": errors.INVALID_INPUT, "message": text, "reference": "file"}
+        for text in result.warnings
+    ]
     return ok(
         {
             "inserted": result.inserted,
             "updated": result.updated,
             "unchanged": result.unchanged,
             "rejected": result.rejected,
-            "errors": [{"line": e.line, "message": e.message} for e in result.errors[:MAX_REPORTED_ERRORS]],
+            "errors": [
+                {"line": e.line, "message": e.message} for e in result.errors[:MAX_REPORTED_ERRORS]
+            ],
         },
         warnings=warnings,
     )
@@ -169,23 +192,40 @@ def customer_import(request):
 @extend_schema(
     operation_id="customer_get",
     summary="Get a customer's profile (extension)",
-    parameters=[_IDENTIFIER_HEADER],
+    parameters=[
+        _IDENTIFIER_HEADER,
+        OpenApiParameter(
+            "customer_id",
+            str,
+            location=OpenApiParameter.PATH,
+            description=(
+                "The customer's integer id, or the identifier X-CAP-CUSTOMER-IDENTIFIER names."
+                " Unknown: 1026 (404)."
+            ),
+        ),
+    ],
     responses=_envelope("CustomerEnvelope", _CUSTOMER),
     tags=["customers"],
 )
 @api_view(["GET"])
 def customer_detail(request, customer_id: str):
     identifier = request.META.get(customer_selectors.IDENTIFIER_HEADER)
-    return ok(customer_to_wire(customer_selectors.customer_profile(request.auth, customer_id, identifier)))
+    return ok(
+        customer_to_wire(customer_selectors.customer_profile(request.auth, customer_id, identifier))
+    )
 
 
 @extend_schema(
     operation_id="customer_list",
     summary="Find customers by id, email, mobile, externalId or cardNumber prefix (extension)",
     parameters=[
-        OpenApiParameter("search", str, description="Prefix; emails match case-insensitively. Empty: all."),
+        OpenApiParameter(
+            "search", str, description="Prefix; emails match case-insensitively. Empty: all."
+        ),
         OpenApiParameter("page", int, description="0-based page number."),
-        OpenApiParameter("size", int, description="Page size (default 10, at most 1000); alias `limit`."),
+        OpenApiParameter(
+            "size", int, description="Page size (default 10, at most 1000); alias `limit`."
+        ),
     ],
     responses=_envelope(
         "CustomerListEnvelope",

@@ -81,3 +81,37 @@
     }
   });
 })();
+
+/* Badge builder: keep what htmx cannot know across a swap (which details were open), move focus
+   to what a swapped region asks for, and focus the error summary after a refused publish. */
+(function () {
+  "use strict";
+
+  var openDetails = {};
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details && details.dataset && details.dataset.rememberOpen) {
+      openDetails[details.dataset.rememberOpen] = details.open;
+    }
+  }, true);
+
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("details[data-remember-open]").forEach(function (details) {
+      if (openDetails[details.dataset.rememberOpen]) {
+        details.open = true;
+      }
+    });
+    var focus = document.querySelector("#builder [data-focus-after-swap]");
+    if (focus) {
+      focus.removeAttribute("data-focus-after-swap");
+      focus.focus();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary) {
+      summary.focus();
+    }
+  });
+})();

@@ -7,9 +7,11 @@ from badges_api.errors import BadgeApiError
 from badges_api.models import Org
 from badges_api.selectors import customers as customer_selectors
 from badges_api.services import customers as customer_services
+from console.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
 from console.urls import urlpatterns as console_urlpatterns
 
-# This module doubles as the URLconf until badges_api/urls.py includes badges_api.customer_urls.
+# This module doubles as the URLconf until badges_api/urls.py includes badges_api.customer_urls;
+# then these lines and the `urls` marker can go.
 urlpatterns = customer_urlpatterns + console_urlpatterns
 pytestmark = pytest.mark.urls(__name__)
 
@@ -36,7 +38,18 @@ def test_customer_profile_by_integer_id(api, org):
     status, envelope = get_customer(api, 1001)
     assert status == 200
     profile = envelope["data"]
-    assert {key: profile[key] for key in ("customerId", "email", "mobile", "externalId", "cardNumber", "firstName", "lastName")} == {
+    assert {
+        key: profile[key]
+        for key in (
+            "customerId",
+            "email",
+            "mobile",
+            "externalId",
+            "cardNumber",
+            "firstName",
+            "lastName",
+        )
+    } == {
         "customerId": 1001,
         "email": "ann@example.com",
         "mobile": "919876543210",
@@ -105,20 +118,35 @@ def test_unknown_identifier_type_is_1028(api, org):
     status, envelope = get_customer(api, "ann@example.com", "loyaltyId")
     assert status == 400
     assert envelope["errors"] == [
-        {"code": 1028, "message": "Invalid Customer Identifier type", "reference": "X-CAP-CUSTOMER-IDENTIFIER"}
+        {
+            "code": 1028,
+            "message": "Invalid Customer Identifier type",
+            "reference": "X-CAP-CUSTOMER-IDENTIFIER",
+        }
     ]
 
 
 @pytest.mark.parametrize(
     ("value", "identifier"),
-    [("999", None), ("abc", None), ("0", None), ("1001.0", None), ("nobody@example.com", "email"), ("12", "mobile")],
+    [
+        ("999", None),
+        ("abc", None),
+        ("0", None),
+        ("1001.0", None),
+        ("nobody@example.com", "email"),
+        ("12", "mobile"),
+    ],
 )
 def test_unknown_customer_is_1026_with_a_404(api, org, value, identifier):
     load(org, ANN)
     status, envelope = get_customer(api, value, identifier)
     assert status == 404
     assert envelope["errors"] == [
-        {"code": 1026, "message": "Customer with the specified ID is not found", "reference": "customerId"}
+        {
+            "code": 1026,
+            "message": "Customer with the specified ID is not found",
+            "reference": "customerId",
+        }
     ]
 
 
@@ -169,7 +197,10 @@ def registry(org):
 
 def test_search_matches_the_prefix_of_any_identifier(api, registry):
     assert found(api, search="ann") == [123, 1001, 2001]  # emails, and 2001's externalId
-    assert found(api, search="ANN") == [123, 1001]  # emails match case-insensitively, not externalIds
+    assert found(api, search="ANN") == [
+        123,
+        1001,
+    ]  # emails match case-insensitively, not externalIds
     assert found(api, search="555000") == [12, 123]  # mobiles
     assert found(api, search="+91 98765") == [1001]
     assert found(api, search="EXT-") == [12, 1001]  # external ids, case-sensitively

@@ -24,7 +24,8 @@ from badges_ui.types import ApiErrorItem
         ("ownership.claims", 0, "owners"),
         (None, 725, "name"),  # Capillary sends 725 without a reference
         (None, 722, "start_on"),
-        ("customerConstraints[0].refreshRate", 9010, None),  # unmapped: above the form
+        # A row's field: the builder strips the index first (see tests/ui/test_builder_publish.py)
+        ("customerConstraints[0].refreshRate", 9010, "customer-limits"),
         ("nameOfSomethingElse", 400, None),  # a prefix only counts on a path boundary
     ],
 )
