@@ -27,6 +27,7 @@ import time
 import jwt
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.base import DEFERRED
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -158,11 +159,10 @@ class CapillaryAuthentication(BaseAuthentication):
 # The project has one database; the credential lives in it beside everything else.
 _CLIENT_FIELDS = ("id", "org_id", "username", "salt", "secret_digest")
 _ORG_FIELDS = ("id", "name", "timezone")
-# from_db wants names in the model's field order; is_active is known, the SELECT requires it.
-_CLIENT_LOAD = [
-    f.attname for f in ApiClient._meta.concrete_fields if f.attname in {*_CLIENT_FIELDS, "is_active"}
-]
-_ORG_LOAD = [f.attname for f in Org._meta.concrete_fields if f.attname in _ORG_FIELDS]
+# from_db takes every field in the model's order, DEFERRED for those not loaded (they load on
+# first access); is_active is known, the SELECT requires it.
+_CLIENT_ATTNAMES = tuple(f.attname for f in ApiClient._meta.concrete_fields)
+_ORG_ATTNAMES = tuple(f.attname for f in Org._meta.concrete_fields)
 
 
 class _ClientRow(tuple):
@@ -176,12 +176,23 @@ class _ClientRow(tuple):
 
     def instances(self) -> ApiClient:
         """A new ApiClient with its Org attached; fields not selected load on first access."""
-        split = len(_CLIENT_FIELDS)
-        client_values = dict(zip(_CLIENT_FIELDS, self[:split], strict=True)) | {"is_active": True}
-        org_values = dict(zip(_ORG_FIELDS, self[split:], strict=True))
-        client = ApiClient.from_db(DEFAULT_DB_ALIAS, _CLIENT_LOAD, [client_values[n] for n in _CLIENT_LOAD])
-        client.org = Org.from_db(DEFAULT_DB_ALIAS, _ORG_LOAD, [org_values[n] for n in _ORG_LOAD])
+        client_values, org_values = _from_db_values(self)
+        client = ApiClient.from_db(DEFAULT_DB_ALIAS, _CLIENT_ATTNAMES, client_values)
+        client.org = Org.from_db(DEFAULT_DB_ALIAS, _ORG_ATTNAMES, org_values)
         return client
+
+
+@functools.lru_cache(maxsize=1024)
+def _from_db_values(row: _ClientRow) -> tuple[tuple, tuple]:
+    """The row's values laid out for from_db, once per row rather than on every request (laying
+    them out cost as much as building the two instances)."""
+    split = len(_CLIENT_FIELDS)
+    client_values = dict(zip(_CLIENT_FIELDS, row[:split], strict=True)) | {"is_active": True}
+    org_values = dict(zip(_ORG_FIELDS, row[split:], strict=True))
+    return (
+        tuple(client_values.get(name, DEFERRED) for name in _CLIENT_ATTNAMES),
+        tuple(org_values.get(name, DEFERRED) for name in _ORG_ATTNAMES),
+    )
 
 
 @functools.cache

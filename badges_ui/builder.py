@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from django import forms
@@ -36,7 +37,7 @@ from badges_ui.client import (
     BadgesApiUnavailable,
 )
 from badges_ui.forms import ConsoleForm
-from badges_ui.preview import BADGE, CUSTOMER, Draft, Problem, Row
+from badges_ui.preview import BADGE, BENEFIT_IDS, CUSTOMER, Draft, Problem, Row
 from badges_ui.services import (
     BADGE_CODES,
     BADGE_REFERENCES,
@@ -85,6 +86,13 @@ class BuilderContext:
     @property
     def editing(self) -> bool:
         return self.mode == EDIT and self.badge is not None
+
+    @property
+    def claimed_owners(self) -> tuple[str, ...]:
+        """Owners the service will not let an edit remove: they hold an active claim."""
+        if not self.editing:
+            return ()
+        return tuple(sorted({claim.owner_type for claim in self.badge.claims if claim.is_active}))
 
     @property
     def start_locked(self) -> bool:
@@ -149,6 +157,15 @@ class BuilderBoundField(BoundField):
             return super().errors
         return form.error_class(renderer=form.renderer)
 
+    def as_inline(self):
+        """Small label, input and errors: one field in a sentence of fields."""
+        return self.render("badges_ui/builder/inline_field.html")
+
+    @property
+    def is_optional(self) -> bool:
+        """Shown as "(optional)" among the fields a row's type sends."""
+        return self.name in getattr(self.form, "optional_fields", ())
+
 
 class BuilderForm(ConsoleForm):
     bound_field_class = BuilderBoundField
@@ -164,6 +181,12 @@ class BuilderForm(ConsoleForm):
 
 def _required(message: str) -> dict:
     return {"required": message}
+
+
+def _words(items: Iterable[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 EARNED_EXPIRY_CHOICES = [
@@ -217,8 +240,14 @@ class BadgeForm(BuilderForm):
         required=False,
         help_text="Lets the start be in the past, to import a badge that already ran. "
         "Sends Capillary's migration header.",
+        widget=forms.CheckboxInput(attrs={"role": "switch"}),
     )
-    group = forms.ChoiceField(label="Group", required=False, choices=())
+    group = forms.ChoiceField(
+        label="Group",
+        required=False,
+        choices=(),
+        help_text="Badges of a group are ranked together.",
+    )
     rank = forms.IntegerField(
         label="Rank",
         required=False,
@@ -251,6 +280,14 @@ class BadgeForm(BuilderForm):
     issued_expiry_unit = forms.ChoiceField(label="Unit", required=False, choices=UNIT_CHOICES)
     issued_expiry_date = LocalDateTimeField(label="Expires on", required=False)
 
+    # Labels that only make sense inside their sentence get its subject in the list of problems.
+    problem_groups: ClassVar[dict[str, str]] = {
+        **{
+            f"earned_expiry_{part}": "An earned badge expires" for part in ("value", "unit", "date")
+        },
+        **{f"issued_expiry_{part}": "An enrolment expires" for part in ("value", "unit", "date")},
+    }
+
     def __init__(self, *args, context: BuilderContext, **kwargs):
         super().__init__(*args, **kwargs)
         self.context = context
@@ -267,12 +304,30 @@ class BadgeForm(BuilderForm):
             start = self.fields["start_on"]
             start.disabled = True
             start.help_text = "Locked: the badge has started, so its start can no longer change."
+        if context.claimed_owners:
+            names = _words(owner_label(owner) for owner in context.claimed_owners)
+            one = len(context.claimed_owners) == 1
+            self.fields["owners"].help_text = (
+                f"{names} {'holds an active claim' if one else 'hold active claims'} on this "
+                f"badge, so {'it stays an owner' if one else 'they stay owners'} until the claim "
+                "is removed (Capillary code 9001)."
+            )
 
     def earn_type_value(self) -> str:
         return self["earn_type"].value() or "EARN"
 
     def expiry_value(self, which: str) -> str:
         return self[f"{which}_expiry_type"].value() or ""
+
+    def clean_owners(self):
+        owners = self.cleaned_data.get("owners") or []
+        kept = [owner for owner in self.context.claimed_owners if owner not in owners]
+        if kept:
+            raise forms.ValidationError(
+                f"{_words(owner_label(owner) for owner in kept)} cannot stop being an owner while "
+                "it has an active claim; remove the claim first (Capillary code 9001)."
+            )
+        return owners
 
     def clean_start_on(self):
         return self._keep_seconds(self.cleaned_data.get("start_on"), "start_on")
@@ -299,6 +354,15 @@ class BadgeForm(BuilderForm):
         start, end = data.get("start_on"), data.get("expires_on")
         if start and end and start >= end:
             self.add_error("expires_on", "The end must be after the start.")
+        elif (
+            end
+            and self.context.editing
+            and end != self.context.badge.expires_on
+            and end < self.context.now
+        ):
+            self.add_error(
+                "expires_on", "The end can move, but not into the past (Capillary code 724)."
+            )
         for which in ("earned", "issued"):
             if which == "issued":
                 if data.get("earn_type") != "ISSUE_EARN":
@@ -331,6 +395,15 @@ class CustomFieldsForm(BuilderForm):
         self.definitions = {f"custom_{definition.id}": definition for definition in definitions}
         for key, definition in self.definitions.items():
             self.fields[key] = _custom_field(definition)
+
+    @property
+    def resettable(self) -> tuple[str, ...]:
+        """The inputs that have a default to go back to."""
+        return tuple(
+            key
+            for key, definition in self.definitions.items()
+            if definition.default_value is not None
+        )
 
     def key_for(self, name: str) -> str | None:
         for key, definition in self.definitions.items():
@@ -383,10 +456,20 @@ def _custom_field(definition: CustomField) -> forms.Field:
 # --- repeatable rows -------------------------------------------------------------------------
 
 
+ROWS_TEMPLATE = "badges_ui/builder/rows.html"
+
+
 class RowForm(BuilderForm):
     """A formset row: knows its index, number among the rows still shown, and title."""
 
     title_prefix = "Row"
+    # How the row draws (badges_ui/builder/rows.html): the partial with its fields, whether it is
+    # one line (title for screen readers only), and the words of its formset.
+    fields_template = ""
+    compact = False
+    add_label = "Add a row"
+    empty_text = "None yet."
+    optional_fields: tuple[str, ...] = ()
     # Field names that depend on the row's type; those the type does not need are kept as hidden
     # inputs (so switching back loses nothing) and are neither validated nor sent.
     typed_fields: tuple[str, ...] = ()
@@ -463,6 +546,8 @@ class LimitForm(RowForm):
         "roll_type",
     )
 
+    fields_template = f"{ROWS_TEMPLATE}#limit-fields"
+
     def __init__(self, *args, level: str = CUSTOMER, **kwargs):
         super().__init__(*args, **kwargs)
         self.level = level
@@ -530,6 +615,9 @@ class LimitForm(RowForm):
 
 class BenefitForm(RowForm):
     title_prefix = "Benefit"
+    fields_template = f"{ROWS_TEMPLATE}#benefit-fields"
+    add_label = "Add a benefit"
+    empty_text = "No benefit."
     benefit_type = forms.ChoiceField(label="Benefit", choices=list(BENEFIT_LABELS.items()))
     series_id = forms.IntegerField(label="Series id", required=False, min_value=1)
     points = forms.IntegerField(label="Points", required=False, min_value=1)
@@ -543,54 +631,39 @@ class BenefitForm(RowForm):
     )
     default_till_id = forms.IntegerField(label="Default till id", required=False, min_value=1)
 
-    typed_fields = (
-        "series_id",
-        "points",
-        "program_id",
-        "promotion_id",
-        "allocation_strategy_id",
-        "expiration_strategy_id",
-        "default_till_id",
-    )
-    REQUIRED: ClassVar[dict[str, tuple[str, ...]]] = {
-        "COUPON": ("series_id",),
-        "GIFT_VOUCHER": ("series_id",),
-        "CART_PROMOTION": ("promotion_id",),
-        "LOYALTY_POINTS": (
-            "program_id",
-            "promotion_id",
-            "allocation_strategy_id",
-            "expiration_strategy_id",
-        ),
-    }
-    OPTIONAL: ClassVar[dict[str, tuple[str, ...]]] = {
-        "LOYALTY_POINTS": ("points", "default_till_id")
-    }
+    typed_fields = tuple(dict.fromkeys(name for ids in BENEFIT_IDS.values() for name, _ in ids))
+    # Which ids each type sends is preview.BENEFIT_IDS (the payload's own table); of those, these
+    # may be left out (Capillary marks them optional for loyalty points).
+    OPTIONAL = frozenset({"points", "default_till_id"})
 
     def type_value(self) -> str:
         return self["benefit_type"].value() or "COUPON"
 
     def needs(self) -> tuple[str, ...]:
-        kind = self.type_value()
-        required, optional = self.REQUIRED.get(kind, ()), self.OPTIONAL.get(kind, ())
-        return tuple(name for name in self.typed_fields if name in required or name in optional)
+        return tuple(name for name, _ in BENEFIT_IDS.get(self.type_value(), ()))
 
-    def needed_fields(self) -> list[dict]:
-        """[{"field": BoundField, "optional": bool}] for the fields this benefit type sends."""
-        optional = self.OPTIONAL.get(self.type_value(), ())
-        return [{"field": self[name], "optional": name in optional} for name in self.needs()]
+    @property
+    def optional_fields(self) -> tuple[str, ...]:
+        return tuple(name for name in self.needs() if name in self.OPTIONAL)
+
+    def needed_fields(self) -> list[BoundField]:
+        """The fields this benefit type sends, in Capillary's order."""
+        return [self[name] for name in self.needs()]
 
     def clean(self):
         data = super().clean()
         self._drop_unneeded_errors()
-        kind = data.get("benefit_type")
-        if kind:
-            self._require(data, *self.REQUIRED[kind])
+        if data.get("benefit_type"):
+            required = [name for name in self.needs() if name not in self.OPTIONAL]
+            self._require(data, *required)
         return data
 
 
 class ImageForm(RowForm):
     title_prefix = "Image"
+    fields_template = f"{ROWS_TEMPLATE}#image-fields"
+    add_label = "Add an image"
+    empty_text = "No image yet: the catalogue shows the badge's initial instead."
     tag = forms.ChoiceField(
         label="Shown when", choices=[(t, IMAGE_TAG_LABELS[t]) for t in IMAGE_TAGS]
     )
@@ -664,6 +737,10 @@ def _displayable(url: str, own_media_prefix: str) -> bool:
 
 class TagForm(RowForm):
     title_prefix = "Tag"
+    fields_template = f"{ROWS_TEMPLATE}#tag-fields"
+    compact = True
+    add_label = "Add a tag"
+    empty_text = "No tag."
     name = forms.CharField(
         label="Tag name", max_length=200, error_messages=_required("Give the tag a name.")
     )
@@ -709,6 +786,19 @@ class BuilderFormSet(BaseFormSet):
     def visible_non_form_errors(self):
         return self.non_form_errors() if self.show_errors else self.error_class()
 
+    @property
+    def add_label(self) -> str:
+        return self.form.add_label
+
+    @property
+    def empty_text(self) -> str:
+        return self.form.empty_text
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the service will refuse here, said before the marketer tries."""
+        return ()
+
 
 class LimitFormSet(BuilderFormSet):
     def __init__(self, *args, level: str = CUSTOMER, locked_window: bool | None = None, **kwargs):
@@ -722,6 +812,32 @@ class LimitFormSet(BuilderFormSet):
     @property
     def level_words(self) -> str:
         return "per customer" if self.level == CUSTOMER else "for all customers together"
+
+    @property
+    def add_label(self) -> str:
+        return f"Add a limit {self.level_words}"
+
+    @property
+    def empty_text(self) -> str:
+        return "No per-customer limit." if self.level == CUSTOMER else "No overall limit."
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        if self.locked_window is True:
+            return (
+                (
+                    "This level has a fixed window: keep one (its size and period may change), "
+                    "or remove every limit here."
+                ),
+            )
+        if self.locked_window is False:
+            return (
+                (
+                    "These limits cannot become a fixed window now that the badge has started; "
+                    "rolling windows and lifetime caps can replace each other."
+                ),
+            )
+        return ()
 
     def clean(self):
         """One limit of each kind per level (badge rolling windows: one per length), as the API."""
@@ -1088,26 +1204,12 @@ class BadgeBuilder:
                 data.setlist(bound.html_name, _posted_values(bound))
         return data
 
-    # Named access for templates.
     @property
-    def customer_limits(self):
-        return self.formsets["customer-limits"]
-
-    @property
-    def badge_limits(self):
-        return self.formsets["badge-limits"]
-
-    @property
-    def benefits(self):
-        return self.formsets["benefits"]
-
-    @property
-    def images(self):
-        return self.formsets["images"]
-
-    @property
-    def tags(self):
-        return self.formsets["tags"]
+    def rows(self) -> SimpleNamespace:
+        """The formsets by name for templates (their prefixes have hyphens): rows.badge_limits."""
+        return SimpleNamespace(
+            **{prefix.replace("-", "_"): formset for prefix, formset in self.formsets.items()}
+        )
 
     @property
     def historical(self) -> bool:
@@ -1240,6 +1342,9 @@ def _form_problems(
             continue
         bound = form[name]
         label = str(bound.label)
+        group = getattr(form, "problem_groups", {}).get(name)
+        if group:
+            label = f"{group} · {label}"
         for message in errors:
             if where_is_label or not where:
                 problems.append(Problem(label, message, bound.auto_id))

@@ -320,7 +320,7 @@ class ExpiryLine:
 
 @dataclass(frozen=True, slots=True)
 class ExpiryPreview:
-    title: str  # "Earned badges", "Enrolments"
+    title: str  # "An earned badge", "An enrolment"
     words: str
     lines: tuple[ExpiryLine, ...]
 
@@ -341,10 +341,16 @@ class Preview:
     notes: tuple[Problem, ...]
     today: date
     editing: bool
+    historical: bool = False  # sent with Capillary's migration header
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status or "", "")
+
+    @property
+    def verb(self) -> str:
+        """What the builder's button does: publish a new badge, save an edited one."""
+        return "save" if self.editing else "publish"
 
     @property
     def complete(self) -> bool:
@@ -412,12 +418,12 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
 
     expiries = []
     if span:
-        earned = _expiry_preview(fields, "earned", "Earned badges", "earned", start, end, now, tz)
+        earned = _expiry_preview(fields, "earned", "An earned badge", "earned", start, end, now, tz)
         if earned is not None:
             expiries.append(earned)
         if fields.get("earn_type") == "ISSUE_EARN":
             issued = _expiry_preview(
-                fields, "issued", "Enrolments", "enrolled", start, end, now, tz
+                fields, "issued", "An enrolment", "enrolled", start, end, now, tz
             )
             if issued is not None:
                 expiries.append(issued)
@@ -438,6 +444,7 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
         notes=tuple(notes),
         today=today,
         editing=draft.editing,
+        historical=bool(fields.get("historical")) and not draft.editing,
     )
 
 

@@ -651,8 +651,8 @@ class CustomField:
 class FixedWindowCycle:
     """One generated window of a fixed-window limit: whole days in the org's timezone.
 
-    `earned_count` is None when the API does not report earns per cycle (this service's
-    definitions API does not; a lifecycle-aware API may answer `earnedCount`).
+    `earned_count` is None unless counts were asked for (`includeEarnCount`); the badge detail
+    page fills it with the badge-wide count for every cycle (see views/badges.py).
     """
 
     constraint_type: str
@@ -709,6 +709,58 @@ class FixedWindowCycles:
     @property
     def has_earn_counts(self) -> bool:
         return any(cycle.earned_count is not None for cycle in self.cycles)
+
+
+# --- earns per day (the embedded service's extension) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    count: int
+
+    @classmethod
+    def from_wire(cls, wire: Any) -> DayCount:
+        wire = _dict(wire)
+        return cls(
+            day=date.fromisoformat(str(wire["date"])), count=_int(wire.get("earnCount"), 0) or 0
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EarnsPerDay:
+    """Non-revoked earns of one badge on each day (org timezone, by event date), zero days too."""
+
+    badge_id: str
+    timezone: str
+    first_day: date
+    last_day: date
+    days: tuple[DayCount, ...]
+
+    @classmethod
+    def from_wire(cls, wire: Any) -> EarnsPerDay:
+        wire = _dict(wire)
+        return cls(
+            badge_id=str(wire.get("badgeMetaId") or ""),
+            timezone=str(wire.get("timezone") or "UTC"),
+            first_day=date.fromisoformat(str(wire["from"])),
+            last_day=date.fromisoformat(str(wire["to"])),
+            days=tuple(DayCount.from_wire(day) for day in _list(wire.get("earnsPerDay"))),
+        )
+
+    @property
+    def total(self) -> int:
+        return sum(day.count for day in self.days)
+
+    @property
+    def peak(self) -> DayCount | None:
+        """The first of the busiest days; None when nothing was earned."""
+        busiest = max(self.days, key=lambda day: day.count, default=None)
+        return busiest if busiest is not None and busiest.count else None
+
+    @property
+    def daily_average(self) -> float:
+        return round(self.total / len(self.days), 1) if self.days else 0.0
 
 
 # --- list filters ---------------------------------------------------------------------------

@@ -5,8 +5,9 @@ DATABASE_URL=postgres://... (the bench org's rows are replaced there, and remove
 --keep). It builds one org with 200 badge definitions (8 groups, one disabled; enrol-and-issue
 and direct badges; limits, fixed windows, images, claims), 50,000 customers and 1,000,000 earned
 rows (20 badges per customer, a fifth of them live, 2% revoked) with set-based INSERT ... SELECT
-(about 20 s on SQLite, 50 s on PostgreSQL), starts gunicorn (2 workers x 2 threads: the best of
-the configurations measured on 2 cores) on a free loopback port and loads it:
+(about 40 s on SQLite, 40 s on PostgreSQL), starts gunicorn as `make run` serves (2 gthread
+workers x 4 threads; --workers, --threads, --worker-class to compare others) on a free loopback
+port and loads it:
 - full load: closed loop, --connections requests always in flight for --seconds, driven by wrk
   when it is installed (Debian's `wrk`: a few microseconds per request) or else by the asyncio
   client below; requests/second, and the server's CPU per request read from /proc, which says
@@ -14,20 +15,25 @@ the configurations measured on 2 cores) on a free loopback port and loads it:
 - half load: open loop at half the full-load rate from the asyncio client (HTTP/1.1 over
   keep-alive sockets); latency measured from each request's scheduled start, so a stall counts
   for every request it delays (no coordinated omission).
-Floors beside them: the request's one query through an open cursor (raw SQL), and the same
+Floors beside them: the request's one query as the view sends it (raw SQL), and the same
 endpoint answering 1026 for an unknown customer id (credentials and the envelope, no badges).
+Before the server starts, the same requests go to the WSGI application in this process (no HTTP,
+one thread): its CPU per request is the framework and the view alone, and the signal least moved
+by other work on the machine; the server's CPU per request beside it adds gunicorn and threads.
 
 Requests cycle through the four common calls (default AVAILABLE_TO_ISSUE, AVAILABLE, EARNED,
 EARNED sorted by LAST_EARNED_ON_DATE) for random customers. Target (issue 3): at least 700
 requests/second at full load and p99 at most 30 ms at half that load, on 2 cores. The machine's
 load average is printed: other work on it moves every figure.
-Options: --workers, --threads (gunicorn), --connections, --seconds, --loadgen, --reuse (keep the
-data already built instead of rebuilding it), --keep (leave the data in place at the end).
+Options: --workers, --threads, --worker-class (gunicorn), --connections, --seconds, --loadgen, --reuse (use the
+data a previous run left instead of rebuilding it, and leave it in place for the next run), --keep
+(leave the data in place at the end).
 """
 
 import argparse
 import asyncio
 import base64
+import io
 import os
 import random
 import resource
@@ -38,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import time
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +60,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -62,7 +70,7 @@ from badges_api.models import Badge, Org  # noqa: E402
 from badges_api.selectors import customer_badges  # noqa: E402
 from badges_api.services import badges as badge_services  # noqa: E402
 from badges_api.services import groups as group_services  # noqa: E402
-from badges_api.sql import is_postgres  # noqa: E402
+from badges_api.sql import is_postgres, timestamp  # noqa: E402
 
 BENCH_ORG_ID = 990_000_002
 USERNAME = "bench.customer.badges"
@@ -256,18 +264,16 @@ def _earns_sql(epoch: int, client_pk: int) -> tuple[str, list]:
 
 
 def raw_sql_floor(samples: int = 2000) -> tuple[float, float]:
-    """Median microseconds of one request's query (the customer and its earns per badge) through an
-    open cursor: what no implementation of this endpoint can avoid. And the milliseconds one
-    process spends (re)building the org's badge catalogue, which requests share."""
+    """Median microseconds of one request's query (the customer and its earns per badge), sent and
+    fetched as the view does: what no implementation of this endpoint can avoid. And the
+    milliseconds one process spends (re)building the org's badge catalogue, which requests share."""
     now = timezone.now()
-    cursor = connection.cursor()
     rng = random.Random(7)
     timings = []
-    sql = customer_badges._CUSTOMER_EARNS_SQL.format(column="customer_id")
     for _ in range(samples):
+        params = {"now": timestamp(now), "org": BENCH_ORG_ID, "customer": rng.randint(1, CUSTOMERS)}
         started = time.perf_counter_ns()
-        cursor.execute(sql, [now, BENCH_ORG_ID, rng.randint(1, CUSTOMERS)])
-        cursor.fetchall()
+        customer_badges.fetch_customer_earns("id", params)
         timings.append(time.perf_counter_ns() - started)
     org = Org.objects.get(pk=BENCH_ORG_ID)
     builds = []
@@ -276,6 +282,36 @@ def raw_sql_floor(samples: int = 2000) -> tuple[float, float]:
         customer_badges._catalogue(org, now, force=True)
         builds.append(time.perf_counter_ns() - started)
     return statistics.median(timings) / 1000, statistics.median(builds) / 1e6
+
+
+def in_process_cpu_us(paths: list[str], *, rounds: int = 3, calls: int = 1000) -> float:
+    """CPU microseconds per request of the WSGI application called directly in this process (no
+    HTTP, no server, one thread), the lowest of `rounds` runs over different customers."""
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # WhiteNoise without collectstatic
+    application = WSGIHandler()
+    authorization = f"Basic {_basic_token()}"
+
+    def call(path: str) -> None:
+        path, _, query = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": authorization,
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+        }
+        response = application(environ, lambda status, headers, exc_info=None: None)
+        if not response.status_code == 200:
+            raise SystemExit(f"in-process call answered {response.status_code} for {path}?{query}")
+        response.close()
+
+    for path in paths[-200:]:  # warm up: imports, the catalogue, the credential
+        call(path)
+    best = float("inf")
+    for index in range(rounds):
+        started = time.process_time()
+        for path in paths[index * calls : (index + 1) * calls]:
+            call(path)
+        best = min(best, (time.process_time() - started) / calls * 1e6)
+    return best
 
 
 # --- gunicorn --------------------------------------------------------------------------------
@@ -287,12 +323,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
     env = dict(os.environ, DEBUG="false", LOG_LEVEL="ERROR", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "console.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread" if threads > 1 else "sync", "--keep-alive", "30",
+        "--worker-class", worker_class, "--keep-alive", "30",
         "--log-level", "warning", "--backlog", "2048",
     ]
     log = open(SQLITE_FILE.parent / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
@@ -478,17 +514,25 @@ def server_cpu_seconds(master: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: as `make run`)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default: as `make run`)")
+    parser.add_argument(
+        "--worker-class", choices=("gthread", "sync"),
+        help="gunicorn's worker class (default: gthread with threads, else sync)",
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--reuse", action="store_true", help="keep the bench data when it is already there")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="use the bench data a previous run left (build it when absent), and leave it for the next run",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the bench data in place at the end")
     parser.add_argument(
         "--loadgen", choices=("auto", "wrk", "python"), default="auto",
         help="full-load generator: wrk when installed (auto), else the asyncio client",
     )
     options = parser.parse_args()
+    worker_class = options.worker_class or ("gthread" if options.threads > 1 else "sync")
 
     call_command("migrate", verbosity=0, interactive=False)
     if options.reuse and dataset_ready():
@@ -499,17 +543,18 @@ def main() -> None:
             print(f"  {step:<48} {seconds:7.2f} s")
 
     floor_us, catalogue_ms = raw_sql_floor()
-    connection.close()
     rng = random.Random(42)
     customers = [rng.randint(1, CUSTOMERS) for _ in range(4000)]
     paths = [f"{API}/customer/{c}{CALLS[i % len(CALLS)]}" for i, c in enumerate(customers)]
+    in_process_us = in_process_cpu_us(paths)
+    connection.close()
     raws = requests_for(paths)
     floor_raws = requests_for([f"{API}/customer/0"])
     use_wrk = options.loadgen == "wrk" or (options.loadgen == "auto" and shutil.which("wrk"))
 
     load_before = os.getloadavg()[0]
     port = free_port()
-    server = start_gunicorn(port, options.workers, options.threads)
+    server = start_gunicorn(port, options.workers, options.threads, worker_class)
     try:
         asyncio.run(closed_loop(port, raws, connections=options.connections, seconds=2, expect=200))  # warm up
         if use_wrk:
@@ -532,20 +577,22 @@ def main() -> None:
         half_generator_share = (cpu_seconds() - cpu_before) / options.seconds
     finally:
         stop_gunicorn(server)
-        if not options.keep:
+        # --reuse keeps the data too: removing it here is what made the next --reuse rebuild it.
+        if not (options.keep or options.reuse):
             remove_bench_rows()
-            if os.environ["DATABASE_URL"] == f"sqlite:///{SQLITE_FILE}" and not options.reuse:
+            if os.environ["DATABASE_URL"] == f"sqlite:///{SQLITE_FILE}":
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
-    worker = f"{options.workers} sync workers" if options.threads == 1 else f"{options.workers} workers x {options.threads} threads"
+    worker = f"{options.workers} {worker_class} workers x {options.threads} thread{'s' if options.threads > 1 else ''}"
     print(
         f"\nGET customer/{{id}} on {connection.vendor}: {BADGES} badges, {CUSTOMERS:,} customers, {EARNS:,} earns;"
         f" gunicorn {worker}, {os.cpu_count()} CPUs; {options.connections} connections"
     )
     print(f"  machine load average before the load phases: {load_before:.2f} ({os.cpu_count()} CPUs; anything well above 0 is other work competing)")
-    print(f"  {'raw SQL of one request (1 query, open cursor)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
+    print(f"  {'raw SQL of one request (its 1 query, sent and fetched)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
     print(f"  {'building the badge catalogue (once per process and change)':<58} {catalogue_ms:8.1f} ms")
+    print(f"  {'in-process: the WSGI app called directly, CPU per request':<58} {in_process_us:8.0f} us   (= {1e6 / in_process_us:,.0f} req/s per core)")
     print(f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s")
     print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700)")
     print(f"  {'  its latency p50 / p99':<58} {full_p50:8.1f} / {full_p99:.1f} ms   (generator: {'wrk' if use_wrk else 'asyncio'})")

@@ -57,6 +57,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# API paths run only these (badges_api/api/dispatch.py): stateless, header-authenticated JSON
+# calls need none of the console's sessions, CSRF, users, messages, htmx or static files.
+BADGES_API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+]
 
 ROOT_URLCONF = "console.urls"
 WSGI_APPLICATION = "console.wsgi.application"
@@ -100,6 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             f" PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT_PAGES};"
         ),
     }
+    # A SQLite connection holds no server resources, only its page cache and memory map: closing it
+    # every minute (the PostgreSQL default above) threw a warm cache away for nothing.
+    if "DB_CONN_MAX_AGE" not in os.environ:
+        DATABASES["default"]["CONN_MAX_AGE"] = None
     # Tests use a file, not Django's shared in-memory database, so live-server threads get their
     # own connections and concurrency tests see SQLite's real locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
@@ -132,6 +141,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["badges_api.api.rendering.OrjsonRenderer"],
     "DEFAULT_PARSER_CLASSES": ["badges_api.api.rendering.OrjsonParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "badges_api.api.rendering.JsonFirstNegotiation",
     "EXCEPTION_HANDLER": "badges_api.api.envelope.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -162,6 +172,9 @@ BADGES_AUTH_CACHE_SECONDS = float(
 # How often a server process re-checks that its cached, ranked badge catalogue (the customer
 # views' hot path) is still current with changes made by other processes.
 BADGES_CATALOGUE_REVALIDATE_SECONDS = float(os.environ.get("BADGES_CATALOGUE_REVALIDATE_SECONDS", "1"))
+# The largest body POST .../customers/import accepts (instead of DATA_UPLOAD_MAX_MEMORY_SIZE):
+# 50 MB is about 500,000 customers with every column filled.
+BADGES_CUSTOMER_IMPORT_MAX_BYTES = int(os.environ.get("BADGES_CUSTOMER_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # Which badge API the console talks to: this server by default, or a Capillary cluster.
 BADGES_API_URL = os.environ.get("BADGES_API_URL", "")
@@ -194,9 +207,14 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's request logger inherits INFO from "django" and reaches the root handler whatever the
+    # root's level, so LOG_LEVEL=ERROR still wrote a warning for every 4xx (every unknown
+    # customer on the API, a line each).
+    "loggers": {"django.request": {"level": LOG_LEVEL}},
 }

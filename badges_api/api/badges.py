@@ -5,6 +5,7 @@ from rest_framework.decorators import api_view
 from badges_api.api import schemas
 from badges_api.api.envelope import ok
 from badges_api.selectors import badges as badge_selectors
+from badges_api.selectors import earn_stats
 from badges_api.services import badges as badge_services
 
 MIGRATION_HEADER = "HTTP_X_CAP_BADGES_MIGRATION"
@@ -78,3 +79,10 @@ def badge_unclaim(request, badge_id: str):
 @api_view(["GET"])
 def fixed_window_details(request):
     return ok(badge_selectors.fixed_window_details(request.auth, request.query_params))
+
+
+@schemas.EARNS_PER_DAY
+@api_view(["GET"])
+def earns_per_day(request, badge_id: str):
+    """An extension for the console's chart; see badges_api.selectors.earn_stats."""
+    return ok(earn_stats.earns_per_day(request.auth, badge_id, request.query_params))

@@ -1,35 +1,35 @@
 """HTTP endpoints of the customer registry (this service's extensions, not Capillary's):
 
-- `POST .../customers/import`: the CSV import, as the body (`Content-Type: text/csv`) or as the
-  multipart field `file`; at most 50 MB and 500,000 rows.
+- `POST .../customers/import`: the CSV import, as the body (`Content-Type: text/csv` or
+  `text/plain`) or as the multipart field `file`.
 - `GET .../customers/{customerId}`: one customer's profile; `X-CAP-CUSTOMER-IDENTIFIER` says
   which identifier the path holds, as on Capillary's customer endpoints (1026, 1028).
 - `GET .../customers?search=&page=&size=`: the support agent's lookup box (prefix search).
+
+The import body is bounded by settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES, not by
+DATA_UPLOAD_MAX_MEMORY_SIZE: ApiEnvelopeMiddleware refuses a longer declared body before anything
+reads it, and the parsers below read the stream themselves (a multipart file over
+FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to a temporary file by Django's upload handlers), so the
+body never passes through `request.body` or `request.POST`.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
+from django.conf import settings
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import BaseParser, MultiPartParser
 
 from badges_api import errors
-from badges_api.api import schemas  # noqa: F401  (registers the Basic / OAuth security schemes)
+from badges_api.api import schemas
 from badges_api.api.envelope import ok
 from badges_api.api.representations import stamp
 from badges_api.errors import BadgeApiError
 from badges_api.selectors import customers as customer_selectors
 from badges_api.services import customers as customer_services
 
-MAX_REPORTED_ERRORS = 1000
-_MULTIPART_OVERHEAD = 64 * 1024
-
 
 def _too_large() -> BadgeApiError:
-    limit = customer_services.MAX_IMPORT_BYTES
-    size = f"{limit // 1048576} MB" if limit % 1048576 == 0 else f"{limit:,} bytes"
+    limit = settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES
     return BadgeApiError(
-        errors.PAYLOAD_TOO_LARGE, f"The file is larger than {size}", "file", status=413
+        errors.PAYLOAD_TOO_LARGE, f"The file is larger than {limit} bytes", "file", status=413
     )
 
 
@@ -41,8 +41,9 @@ class CsvParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None) -> bytes:
         if stream is None:
             return b""
-        data = stream.read(customer_services.MAX_IMPORT_BYTES + 1)
-        if len(data) > customer_services.MAX_IMPORT_BYTES:
+        limit = settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES
+        data = stream.read(limit + 1)
+        if len(data) > limit:  # only without the middleware, which checks the declared length
             raise _too_large()
         return data
 
@@ -67,9 +68,6 @@ def customer_to_wire(row: dict) -> dict:
 
 
 def _uploaded_bytes(request) -> bytes:
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if length.isdigit() and int(length) > customer_services.MAX_IMPORT_BYTES + _MULTIPART_OVERHEAD:
-        raise _too_large()  # before DRF reads (and spools to disk) anything
     data = request.data
     if isinstance(data, bytes):
         return data
@@ -81,90 +79,12 @@ def _uploaded_bytes(request) -> bytes:
             " or as the multipart field `file`",
             "file",
         )
-    if upload.size > customer_services.MAX_IMPORT_BYTES:
+    if upload.size > settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES:
         raise _too_large()
     return upload.read()
 
 
-# Shapes for the OpenAPI schema only.
-def _envelope(name: str, data) -> serializers.Serializer:
-    return inline_serializer(
-        name, {"data": data, "errors": serializers.ListField(), "warnings": serializers.ListField()}
-    )
-
-
-_CUSTOMER = inline_serializer(
-    "Customer",
-    {
-        "customerId": serializers.IntegerField(),
-        "email": serializers.CharField(allow_null=True, help_text="Stored lower-cased."),
-        "mobile": serializers.CharField(
-            allow_null=True, help_text="Digits only, country code included."
-        ),
-        "externalId": serializers.CharField(allow_null=True),
-        "cardNumber": serializers.CharField(allow_null=True),
-        "firstName": serializers.CharField(),
-        "lastName": serializers.CharField(),
-        "createdOn": serializers.FloatField(),
-        "createdOnISO": serializers.CharField(),
-        "lastUpdatedOn": serializers.FloatField(),
-        "lastUpdatedOnISO": serializers.CharField(),
-    },
-)
-_IMPORT_RESULT = _envelope(
-    "CustomerImportEnvelope",
-    inline_serializer(
-        "CustomerImportResult",
-        {
-            "inserted": serializers.IntegerField(help_text="New customer ids."),
-            "updated": serializers.IntegerField(
-                help_text="Existing customers whose values changed."
-            ),
-            "unchanged": serializers.IntegerField(
-                help_text="Existing customers the file did not change."
-            ),
-            "rejected": serializers.IntegerField(
-                help_text="Lines not imported (all of them, however many)."
-            ),
-            "errors": serializers.ListField(
-                child=inline_serializer(
-                    "CustomerImportLineError",
-                    {"line": serializers.IntegerField(), "message": serializers.CharField()},
-                ),
-                help_text=f"The first {MAX_REPORTED_ERRORS} rejected lines, by line number.",
-            ),
-        },
-    ),
-)
-_IDENTIFIER_HEADER = OpenApiParameter(
-    "X-CAP-CUSTOMER-IDENTIFIER",
-    str,
-    location=OpenApiParameter.HEADER,
-    enum=["email", "mobile", "externalId", "cardNumber"],
-    description="Which identifier {customerId} is (absent: the integer id). Unknown values: 1028.",
-)
-
-
-@extend_schema(
-    operation_id="customer_import",
-    summary="Import customers from CSV (extension)",
-    description=(
-        "The body is the CSV file (`Content-Type: text/csv`), or a multipart form whose field"
-        " `file` holds it. Header: `id` (required), `email`, `mobile`, `externalId`, `cardNumber`,"
-        " `firstName`, `lastName`. New ids are inserted; existing ids are updated with the"
-        " non-empty cells. Bad lines are reported in `errors` and the others still load. At most 50 MB and"
-        " 500,000 rows (413 beyond)."
-    ),
-    request={
-        "text/csv": OpenApiTypes.BINARY,
-        "multipart/form-data": {
-            "type": "object",
-            "properties": {"file": {"type": "string", "format": "binary"}},
-        },
-    },
-    responses=_IMPORT_RESULT,
-    tags=["customers"],
-)
+@schemas.CUSTOMER_IMPORT
 @api_view(["POST"])
 @parser_classes([CsvParser, PlainTextCsvParser, MultiPartParser])
 def customer_import(request):
@@ -175,38 +95,20 @@ def customer_import(request):
         {"code": errors.INVALID_INPUT, "message": text, "reference": "file"}
         for text in result.warnings
     ]
+    reported = result.errors[: customer_services.MAX_REPORTED_LINES]
     return ok(
         {
             "inserted": result.inserted,
             "updated": result.updated,
             "unchanged": result.unchanged,
             "rejected": result.rejected,
-            "errors": [
-                {"line": e.line, "message": e.message} for e in result.errors[:MAX_REPORTED_ERRORS]
-            ],
+            "errors": [{"line": error.line, "message": error.message} for error in reported],
         },
         warnings=warnings,
     )
 
 
-@extend_schema(
-    operation_id="customer_get",
-    summary="Get a customer's profile (extension)",
-    parameters=[
-        _IDENTIFIER_HEADER,
-        OpenApiParameter(
-            "customer_id",
-            str,
-            location=OpenApiParameter.PATH,
-            description=(
-                "The customer's integer id, or the identifier X-CAP-CUSTOMER-IDENTIFIER names."
-                " Unknown: 1026 (404)."
-            ),
-        ),
-    ],
-    responses=_envelope("CustomerEnvelope", _CUSTOMER),
-    tags=["customers"],
-)
+@schemas.CUSTOMER_GET
 @api_view(["GET"])
 def customer_detail(request, customer_id: str):
     identifier = request.META.get(customer_selectors.IDENTIFIER_HEADER)
@@ -215,38 +117,7 @@ def customer_detail(request, customer_id: str):
     )
 
 
-@extend_schema(
-    operation_id="customer_list",
-    summary="Find customers by id, email, mobile, externalId or cardNumber prefix (extension)",
-    parameters=[
-        OpenApiParameter(
-            "search", str, description="Prefix; emails match case-insensitively. Empty: all."
-        ),
-        OpenApiParameter("page", int, description="0-based page number."),
-        OpenApiParameter(
-            "size", int, description="Page size (default 10, at most 1000); alias `limit`."
-        ),
-    ],
-    responses=_envelope(
-        "CustomerListEnvelope",
-        inline_serializer(
-            "CustomerList",
-            {
-                "customers": serializers.ListField(child=_CUSTOMER),
-                "pagination": inline_serializer(
-                    "CustomerPagination",
-                    {
-                        "page": serializers.IntegerField(),
-                        "size": serializers.IntegerField(),
-                        "total": serializers.IntegerField(),
-                        "totalPages": serializers.IntegerField(),
-                    },
-                ),
-            },
-        ),
-    ),
-    tags=["customers"],
-)
+@schemas.CUSTOMER_LIST
 @api_view(["GET"])
 def customer_list(request):
     rows, pagination = customer_selectors.customer_search(request.auth, request.query_params)

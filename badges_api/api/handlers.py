@@ -12,6 +12,7 @@ from django.conf import settings
 from django.views import defaults
 
 from badges_api import errors
+from badges_api.api import dispatch
 from badges_api.api.envelope import is_api_path, json_error
 
 UNEXPECTED_MESSAGE = "Unexpected error; nothing was changed"
@@ -38,6 +39,16 @@ def _declared_length(request) -> int:
         return 0
 
 
+# Upload paths whose views read the body as a stream (never into request.POST or request.body),
+# each with the setting that bounds it instead of DATA_UPLOAD_MAX_MEMORY_SIZE.
+_STREAMED_UPLOAD_LIMITS = {"/api_gateway/v1/badges/customers/import": "BADGES_CUSTOMER_IMPORT_MAX_BYTES"}
+
+
+def _body_limit(path: str) -> int | None:
+    setting = _STREAMED_UPLOAD_LIMITS.get(path)
+    return getattr(settings, setting) if setting else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
 class ApiEnvelopeMiddleware:
     """Oversized bodies and Django's own error pages, as the envelope, on API paths only.
 
@@ -49,19 +60,22 @@ class ApiEnvelopeMiddleware:
     Placed first in MIDDLEWARE, it also sees the error pages Django renders when a request is
     refused before any view runs (handler400 for DisallowedHost, handler403, the technical
     pages under DEBUG) and replaces them with the envelope carrying the same status.
+
+    API paths then go to their own lean handler, not the console's middleware (dispatch.py).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.api_response = dispatch.api_handler()
 
     def __call__(self, request):
         if not is_api_path(request.path_info):
             return self.get_response(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = _body_limit(request.path_info)
         if limit is not None and _declared_length(request) > limit:
             message = f"Request body is larger than {limit} bytes"
             return json_error(413, errors.PAYLOAD_TOO_LARGE, message)
-        response = self.get_response(request)
+        response = self.api_response(request)
         is_json = response.get("Content-Type", "").startswith("application/json")
         if response.status_code >= 400 and not is_json:
             replacement = _as_envelope(response.status_code)

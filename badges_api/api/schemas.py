@@ -22,6 +22,7 @@ from badges_api import enums, errors
 from badges_api.models import CustomField
 from badges_api.selectors.custom_fields import SORTS as CUSTOM_FIELD_SORTS
 from badges_api.selectors.pagination import MAX_PAGE_SIZE
+from badges_api.services.customers import MAX_IMPORT_ROWS, MAX_REPORTED_LINES
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 PERIOD_ALIASES = enums.PERIOD_UNITS + ("DAILY", "WEEKLY", "MONTHLY")
@@ -1137,6 +1138,55 @@ FIXED_WINDOW_DETAILS = extend_schema(
     tags=_BADGES,
 )
 
+# --- Earns per day (extension) ------------------------------------------------------------
+
+
+class DayEarnCountSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="A day in the org's timezone.")
+    earnCount = serializers.IntegerField(
+        help_text="Non-revoked earns whose event date falls on this day."
+    )
+
+
+# `from` is a Python keyword, so this serializer is built with type() rather than a class body.
+EarnsPerDaySerializer = type(
+    "EarnsPerDaySerializer",
+    (serializers.Serializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "Earns per day of one badge over an inclusive range of days.",
+        "badgeMetaId": serializers.CharField(),
+        "timezone": serializers.CharField(help_text="The org's timezone the days are cut in."),
+        "from": serializers.DateField(help_text="The first day answered."),
+        "to": serializers.DateField(help_text="The last day answered."),
+        "totalEarnCount": serializers.IntegerField(help_text="The sum over the range."),
+        "earnsPerDay": DayEarnCountSerializer(
+            many=True, help_text="Every day of the range in order, days without earns as 0."
+        ),
+    },
+)
+EarnsPerDayEnvelope = envelope("EarnsPerDay", EarnsPerDaySerializer())
+
+EARNS_PER_DAY = extend_schema(
+    operation_id="getBadgeEarnsPerDay",
+    summary="Earns per day of a badge (extension)",
+    description=(
+        "This service's extension (Capillary has no such call), for charts: how many times the badge "
+        "was earned on each day of a range. Days are whole days in the org's timezone, cut where "
+        "fixed-window cycles are cut; earns count on their event date; revoked earns are left out; "
+        "days without earns answer 0. `to` defaults to today, `from` to 29 days before `to`; "
+        "a range spans at most 366 days."
+        + codes(*_AUTH_CODES, errors.NOT_FOUND)
+    ),
+    parameters=[
+        BADGE_ID,
+        query("from", "The first day, `YYYY-MM-DD` (default: 29 days before `to`).", type=OpenApiTypes.DATE),
+        query("to", "The last day, inclusive, `YYYY-MM-DD` (default: today).", type=OpenApiTypes.DATE),
+    ],
+    responses=responses(EarnsPerDayEnvelope, "One count per day of the range.", not_found=True),
+    tags=_BADGES,
+)
+
 TOKEN_GENERATE = extend_schema(
     operation_id="generateToken",
     summary="Generate an OAuth access token",
@@ -1704,4 +1754,165 @@ IMPORT_CUSTOMER_BADGES_POST = extend_schema(
     operation_id="importCustomerBadgesPost",
     summary="Import earned badges (POST, as Capillary's site map spells it)",
     **_IMPORT,
+)
+
+
+# --- Customer registry (extension): CSV import, profile, support lookup ---------------------
+# Shapes as badges_api/api/customers.py answers them; the rules are in docs/API.md.
+
+_CUSTOMERS = ["customers (extension)"]
+_CODE_TEXT.update(
+    {
+        errors.PAYLOAD_TOO_LARGE: "Too large: a body over the endpoint's byte limit, or a file over its row limit",
+        errors.UNSUPPORTED_MEDIA_TYPE: "Unsupported Content-Type",
+    }
+)
+
+
+class CustomerSerializer(serializers.Serializer):
+    customerId = serializers.IntegerField(help_text="Capillary's customer id.")
+    email = serializers.CharField(allow_null=True, help_text="Stored trimmed and lower-cased.")
+    mobile = serializers.CharField(allow_null=True, help_text="Digits only, country code included.")
+    externalId = serializers.CharField(allow_null=True)
+    cardNumber = serializers.CharField(allow_null=True)
+    firstName = serializers.CharField(help_text="Empty when unknown.")
+    lastName = serializers.CharField(help_text="Empty when unknown.")
+    createdOn = serializers.FloatField()
+    createdOnISO = serializers.DateTimeField()
+    lastUpdatedOn = serializers.FloatField(help_text="Moves only when an import changed a value.")
+    lastUpdatedOnISO = serializers.DateTimeField()
+
+
+class CustomerListSerializer(serializers.Serializer):
+    customers = CustomerSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class CustomerImportLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="1-based line number in the file (the header is line 1).")
+    message = serializers.CharField(help_text="Every reason the line was refused, separated by `; `.")
+
+
+class CustomerImportResultSerializer(serializers.Serializer):
+    inserted = serializers.IntegerField(help_text="New customer ids.")
+    updated = serializers.IntegerField(help_text="Existing customers whose stored values changed.")
+    unchanged = serializers.IntegerField(help_text="Existing customers the file repeats as they are.")
+    rejected = serializers.IntegerField(help_text="Lines not imported, however many.")
+    errors = CustomerImportLineSerializer(
+        many=True,
+        help_text=f"The first {MAX_REPORTED_LINES:,} rejected lines, by line number.",
+    )
+
+
+CustomerEnvelope = envelope("Customer", CustomerSerializer())
+CustomerListEnvelope = envelope("CustomerList", CustomerListSerializer())
+CustomerImportEnvelope = envelope("CustomerImport", CustomerImportResultSerializer())
+
+ERROR_404_CUSTOMER = OpenApiResponse(
+    EnvelopeSerializer,
+    description="No such customer in the caller's org (code 1026).",
+    examples=[
+        OpenApiExample(
+            "Unknown customer",
+            value={
+                "data": None,
+                "errors": [
+                    {
+                        "code": errors.CUSTOMER_NOT_FOUND,
+                        "message": errors.MESSAGES[errors.CUSTOMER_NOT_FOUND],
+                        "reference": "customerId",
+                    }
+                ],
+                "warnings": None,
+            },
+        )
+    ],
+)
+_ERROR_413_IMPORT = OpenApiResponse(
+    EnvelopeSerializer,
+    description=(
+        "The body is over BADGES_CUSTOMER_IMPORT_MAX_BYTES, or the file over"
+        f" {MAX_IMPORT_ROWS:,} rows (code 413)."
+    ),
+)
+_ERROR_415_IMPORT = OpenApiResponse(
+    EnvelopeSerializer, description="Neither text/csv, text/plain nor multipart/form-data (code 415)."
+)
+
+CUSTOMER_IMPORT = extend_schema(
+    operation_id="importCustomers",
+    summary="Import customers from a CSV file (extension)",
+    description=(
+        "Inserts new customer ids and updates existing ones from a CSV file, sent as the body"
+        " (`Content-Type: text/csv` or `text/plain`) or as the field `file` of a"
+        " `multipart/form-data` form. Header: `id` (required), `email`, `mobile`, `externalId`,"
+        " `cardNumber`, `firstName`, `lastName`; `,`, `;` or tab delimited; UTF-8 with or without"
+        " a byte-order mark. Empty cells leave stored values as they are. A bad line (malformed"
+        " value, repeated id, an identifier another customer holds, in the file or in the registry)"
+        " is reported in `errors` with its line number and the other lines still load. Unknown"
+        " columns come back as `warnings`. The body is at most BADGES_CUSTOMER_IMPORT_MAX_BYTES"
+        f" (50 MB) and the file at most {MAX_IMPORT_ROWS:,} rows; the caller's org is the only one"
+        " written."
+        + codes(
+            errors.INVALID_INPUT,
+            errors.UNAUTHORIZED,
+            errors.PAYLOAD_TOO_LARGE,
+            errors.UNSUPPORTED_MEDIA_TYPE,
+        )
+    ),
+    request={
+        "text/csv": OpenApiTypes.BINARY,
+        "text/plain": OpenApiTypes.BINARY,
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        },
+    },
+    responses=responses(CustomerImportEnvelope, "The counts and the rejected lines.")
+    | {413: _ERROR_413_IMPORT, 415: _ERROR_415_IMPORT},
+    tags=_CUSTOMERS,
+)
+
+CUSTOMER_GET = extend_schema(
+    operation_id="getCustomer",
+    summary="Get a customer's profile (extension)",
+    description=(
+        "One customer of the caller's org, named by its integer id or, with"
+        " `X-CAP-CUSTOMER-IDENTIFIER`, by its email (any case), mobile (any formatting), externalId"
+        " or cardNumber."
+        + codes(
+            errors.UNAUTHORIZED,
+            errors.CUSTOMER_NOT_FOUND,
+            errors.INVALID_CUSTOMER_IDENTIFIER_TYPE,
+        )
+    ),
+    parameters=[
+        path(
+            "customer_id",
+            "The customer's integer id, or the identifier X-CAP-CUSTOMER-IDENTIFIER names.",
+        ),
+        CUSTOMER_IDENTIFIER_HEADER,
+    ],
+    responses=responses(CustomerEnvelope, "The customer.") | {404: ERROR_404_CUSTOMER},
+    tags=_CUSTOMERS,
+)
+
+CUSTOMER_LIST = extend_schema(
+    operation_id="listCustomers",
+    summary="Find customers (extension)",
+    description=(
+        "The support agent's lookup box: the caller's customers whose id, email (any case), mobile"
+        " (digits, any formatting), externalId, cardNumber, first name or last name (any case)"
+        " starts with `search`, or whose first name is its first word and last name starts with"
+        " the rest; all customers without `search`. In customer id order."
+        + codes(errors.INVALID_INPUT, errors.UNAUTHORIZED)
+    ),
+    parameters=[
+        query("search", "A prefix. Names are searched only for a term with a letter, no digit and no `@`."),
+        PAGE,
+        query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
+    ],
+    responses=responses(CustomerListEnvelope, "One page of matching customers."),
+    tags=_CUSTOMERS,
 )

@@ -176,12 +176,41 @@ def _id_prefix(org: Org, digits: str) -> list[Q]:
     return ranges
 
 
-def search_filter(org: Org, search: str) -> Q:
-    """The org's customers whose id, email (case-insensitively), mobile, externalId or
-    cardNumber starts with `search`.
+def _name_prefix(org: Org, search: str) -> list[Q]:
+    """The org's customers whose first or last name starts with `search`, or whose first name
+    is its first word and last name starts with the rest ("ann le" finds Ann Lee); ignoring case
+    (ASCII letters only on SQLite, whose LIKE folds no other case)."""
+    first_word, _, rest = search.partition(" ")
+    terms = [
+        Q(org=org, first_name__istartswith=search),
+        Q(org=org, last_name__istartswith=search),
+    ]
+    if rest.strip():
+        terms.append(
+            Q(org=org, first_name__iexact=first_word, last_name__istartswith=rest.strip())
+        )
+    return terms
 
-    Every alternative names the org itself, so each is one range of one (org, column) index
-    and both databases answer the OR by merging index ranges instead of reading the whole org.
+
+def _may_be_a_name(search: str) -> bool:
+    """Names are letters (with spaces, dashes, apostrophes...), never digits or an `@`: such
+    terms stay on the identifier indexes."""
+    return (
+        "@" not in search
+        and any(map(str.isalpha, search))
+        and not any(map(str.isdigit, search))
+    )
+
+
+def search_filter(org: Org, search: str) -> Q:
+    """The org's customers whose id, email (case-insensitively), mobile, externalId,
+    cardNumber or name starts with `search`.
+
+    Every identifier alternative names the org itself, so each is one range of one (org, column)
+    index and both databases answer the OR by merging index ranges instead of reading the whole
+    org. Names have no index (two more would slow every import for a support-only lookup), so
+    they are searched only when the term could be a name (letters, no digit, no `@`); then the
+    org's rows are read, about a second per million customers.
     """
     search = search.strip()
     terms = _id_prefix(org, search)
@@ -191,6 +220,8 @@ def search_filter(org: Org, search: str) -> Q:
         terms.append(_prefix(org, "mobile", mobile_digits))
     terms.append(_prefix(org, "external_id", search))
     terms.append(_prefix(org, "card_number", search))
+    if _may_be_a_name(search):
+        terms += _name_prefix(org, " ".join(search.split()))
     combined = Q()
     for term in terms:
         combined |= term

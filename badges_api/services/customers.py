@@ -60,9 +60,10 @@ FIELDS = (ID, EMAIL, MOBILE, EXTERNAL_ID, CARD_NUMBER, FIRST_NAME, LAST_NAME)
 IDENTIFIERS = (EMAIL, MOBILE, EXTERNAL_ID, CARD_NUMBER)
 MAX_NAME_LENGTH = 150
 
-# Limits of the HTTP endpoint; the command reads files of any size.
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# Limits of the HTTP endpoint (its bytes: settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES); the
+# command reads files of any size and prints every rejected line.
 MAX_IMPORT_ROWS = 500_000
+MAX_REPORTED_LINES = 1000
 
 _HEADER_NAMES = {
     "id": ID,

@@ -2,9 +2,9 @@
 
 Each mode is one page. A POST to it either publishes (the form's submit) or changes one region of
 the form: add or remove a row, switch a row's type, upload an image, reset a custom field. HTMX
-gets that region back, rendered from the posted data, with the preview out of band; without
-JavaScript the whole page comes back. The preview itself is its own endpoint, posted as the
-marketer types. Uploaded images are served back by `badge_image`.
+gets that region back, rendered from the posted data, and an event that makes the preview refresh
+itself; without JavaScript the whole page comes back. The preview is its own endpoint, posted as
+the marketer types. Uploaded images are served back by `badge_image`.
 """
 
 import re
@@ -38,22 +38,8 @@ from badges_ui.services import org_display
 from badges_ui.views.common import api_problem, client_for, render
 
 TEMPLATE = "badges_ui/badge_builder.html"
+PREVIEW_TEMPLATE = "badges_ui/builder/preview.html"
 IMAGE_FIELD = re.compile(r"^images-(\d+)-file$")
-# The partial that re-renders after an action, by the row prefix it acts on.
-ROWS_PARTIALS = {
-    "customer-limits": "limit-rows",
-    "badge-limits": "limit-rows",
-    "benefits": "benefits",
-    "images": "images",
-    "tags": "tags",
-}
-ROW_PARTIALS = {
-    "customer-limits": "limit-row",
-    "badge-limits": "limit-row",
-    "benefits": "benefit-row",
-    "images": "image-row",
-    "tags": "tag-row",
-}
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -68,21 +54,13 @@ def badge_create(request):
 @role_required(MARKETING)
 @require_http_methods(["GET", "POST"])
 def badge_edit(request, badge_id: str):
-    try:
-        badge = _badge_or_404(request, badge_id)
-    except BadgesApiError as error:
-        return _unavailable(request, error)
-    return _builder(request, mode=EDIT, badge=badge)
+    return _builder_from_badge(request, badge_id, mode=EDIT)
 
 
 @role_required(MARKETING)
 @require_http_methods(["GET", "POST"])
 def badge_duplicate(request, badge_id: str):
-    try:
-        badge = _badge_or_404(request, badge_id)
-    except BadgesApiError as error:
-        return _unavailable(request, error)
-    return _builder(request, mode=DUPLICATE, badge=badge)
+    return _builder_from_badge(request, badge_id, mode=DUPLICATE)
 
 
 @role_required(MARKETING)
@@ -107,7 +85,7 @@ def badge_preview(request, badge_id: str | None = None):
         "preview": preview.badge_preview(draft, tz=context.tz, now=context.now),
         "tz_name": context.tz_name,
     }
-    return render(request, TEMPLATE, page, partial="preview")
+    return render(request, PREVIEW_TEMPLATE, page)
 
 
 @role_required(MARKETING)
@@ -145,10 +123,14 @@ def badge_image(request, name: str):
 # --- the builder ----------------------------------------------------------------------------------
 
 
-def _unavailable(request, error: BadgesApiError):
-    problem = api_problem(error)
-    page = {"problem": problem, "title": "Badge", "unavailable": True}
-    return render(request, TEMPLATE, page, status=problem.status)
+def _builder_from_badge(request, badge_id: str, *, mode: str):
+    try:
+        badge = _badge_or_404(request, badge_id)
+    except BadgesApiError as error:
+        problem = api_problem(error)
+        page = {"problem": problem, "title": "Badge", "unavailable": True}
+        return render(request, TEMPLATE, page, status=problem.status)
+    return _builder(request, mode=mode, badge=badge)
 
 
 def _badge_or_404(request, badge_id: str):
@@ -264,6 +246,7 @@ def _page_context(request, builder: BadgeBuilder, *, mode: str, badge, problem) 
         "problem": problem,
         "show_errors": builder.show_errors,
         "tz_name": builder.context.tz_name,
+        "verb": "save" if editing else "publish",
     }
 
 
@@ -312,22 +295,21 @@ def _accept_uploads(request, data) -> dict[str, str]:
 def _region(action: Action, builder: BadgeBuilder) -> dict | None:
     """Which part of the page an action re-renders, and what that partial needs."""
     target = action.target
-    if action.verb in ("add", "remove", "upload") and target in ROWS_PARTIALS:
-        formset = builder.formsets[target]
-        region = {"region": ROWS_PARTIALS[target], "formset": formset}
+    formset = builder.formsets.get(target)
+    if action.verb in ("add", "remove", "upload") and formset is not None:
+        region = {"region": "rows", "formset": formset}
         if action.verb == "add" and formset.forms:
             region["focus"] = formset.forms[-1].prefix
         elif action.verb == "remove":
             region["focus"] = f"add-{target}"
         return region
-    if action.verb == "refresh" and target in ROW_PARTIALS and action.index is not None:
-        formset = builder.formsets[target]
-        if action.index < len(formset.forms):
-            return {
-                "region": ROW_PARTIALS[target],
-                "formset": formset,
-                "row": formset.forms[action.index],
-            }
+    if (
+        action.verb == "refresh"
+        and formset is not None
+        and action.index is not None
+        and action.index < len(formset.forms)
+    ):
+        return {"region": "row", "formset": formset, "row": formset.forms[action.index]}
     if action.verb == "refresh" and target == "expiry":
         return {"region": "expiry"}
     if action.verb == "reset":

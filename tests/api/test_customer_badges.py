@@ -5,9 +5,12 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from badge_rules.ranking import sort_by_rank
-from badge_rules.timestamps import to_iso
+from badge_rules.timestamps import to_epoch, to_iso
 from badges_api.models import Badge, Customer, Earn
 from badges_api.selectors import customer_badges
 from tests.factories import badge_body, future
@@ -165,7 +168,8 @@ def test_earned_count_and_last_dates_are_this_customers(api, org):
     assert item["earnedCount"] == 2
     assert item["lastEarnedOnDateISO"] == to_iso(latest.earned_on)
     assert item["lastEarnEventDateISO"] == to_iso(latest.event_date)
-    assert item["lastEarnedOnDate"] == pytest.approx(latest.earned_on.timestamp())
+    assert item["lastEarnedOnDate"] == to_epoch(latest.earned_on)
+    assert item["lastEarnEventDate"] == to_epoch(latest.event_date)
 
 
 def test_sort_on_last_earned_dates_puts_latest_first_and_never_earned_last(api, org):
@@ -371,6 +375,45 @@ def test_a_change_made_in_this_process_shows_at_once(api, org):
     other = live(api, "Tea")
     api.post(f"badgeMeta/{other['id']}/unclaim", TRIGGER)
     assert badges_of(api, badgeType="AVAILABLE")["badges"][0]["ownership"]["claims"][0]["isActive"] is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_view_answers_alike_on_a_new_database_connection(api, org):
+    """PostgreSQL runs the view's query as a statement each connection prepares once."""
+    make_customers(org, [1])
+    live(api, "Coffee", earnType="EARN")
+    before = badges_of(api, badgeType="AVAILABLE")
+    assert names(before) == ["Coffee"]
+    connection.close()
+    assert badges_of(api, badgeType="AVAILABLE") == before
+    status, envelope = api.get("customer/2")
+    assert (status, envelope["errors"][0]["code"]) == (404, 1026)
+
+
+@given(st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1)))
+def test_dates_read_back_from_the_database_render_as_everywhere_else(naive):
+    """The customer view renders dates from their text without a datetime; it must say what
+    to_epoch and to_iso say of the same instant."""
+    moment = naive.replace(tzinfo=UTC)
+    expected = (to_epoch(moment), to_iso(moment))
+    assert customer_badges._stamps(str(naive)) == expected  # Django's SQLite form: naive UTC text
+    assert customer_badges._stamps(naive.strftime("%Y-%m-%d %H:%M:%S.%f")) == expected  # to_char's
+    assert customer_badges._stamps(moment) == expected
+    assert customer_badges._stamps(None) == (None, None)
+
+
+def test_badges_that_start_or_end_while_cached_come_and_go_at_that_moment(api, org, monkeypatch):
+    make_customers(org, [1])
+    live(api, "Ending", expiresOnISO=future(2))
+    live(api, "Starting", startOnISO=future(1), expiresOnISO=future(100))
+    assert names(badges_of(api, badgeType="AVAILABLE")) == ["Ending"]
+
+    for days_later, offered in ((1.5, ["Starting", "Ending"]), (3, ["Starting"])):
+        moment = datetime.now(UTC) + timedelta(days=days_later)
+        monkeypatch.setattr(customer_badges.timezone, "now", lambda moment=moment: moment)
+        data = badges_of(api, badgeType="AVAILABLE")
+        assert names(data) == offered
+        assert all(badge["startOn"] <= moment.timestamp() <= badge["expiresOn"] for badge in data["badges"])
 
 
 # --- seed 003 replayed -----------------------------------------------------------------------

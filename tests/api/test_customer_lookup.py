@@ -2,18 +2,10 @@
 
 import pytest
 
-from badges_api.customer_urls import urlpatterns as customer_urlpatterns
 from badges_api.errors import BadgeApiError
 from badges_api.models import Org
 from badges_api.selectors import customers as customer_selectors
 from badges_api.services import customers as customer_services
-from console.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
-from console.urls import urlpatterns as console_urlpatterns
-
-# This module doubles as the URLconf until badges_api/urls.py includes badges_api.customer_urls;
-# then these lines and the `urls` marker can go.
-urlpatterns = customer_urlpatterns + console_urlpatterns
-pytestmark = pytest.mark.urls(__name__)
 
 ANN = "1001,Ann@Example.com,+91 98765 43210,EXT-A,CARD-A,Ann,Lee\n"
 CSV_HEADER = "id,email,mobile,externalId,cardNumber,firstName,lastName\n"
@@ -232,3 +224,39 @@ def test_search_rejects_bad_paging(api, registry):
 def test_search_is_isolated_per_org(api, other_org_api, registry):
     assert found(other_org_api) == []
     assert found(other_org_api, search="ann") == []
+
+
+def test_search_matches_a_first_or_last_name_prefix_ignoring_case(api, registry):
+    assert found(api, search="bo") == [12]  # first name Bob (and no identifier starts with "bo")
+    assert found(api, search="LE") == [1001]  # last name Lee
+    assert found(api, search="dee") == [1234567]
+    assert found(api, search="ann le") == [1001]  # first name, then a last-name prefix
+    assert found(api, search="  Ann   Lee ") == [1001]
+    assert found(api, search="ann lo") == []
+
+
+def test_names_are_not_searched_for_terms_that_cannot_be_names(api, org):
+    load(org, "5,,,,,12345,\n", "6,,,,,a@b,\n")
+    assert found(api, search="12345") == []  # digits only: ids, mobiles, ids and cards
+    assert found(api, search="a@b") == []
+
+
+def test_customer_answers_state_only_documented_keys(api, registry):
+    from django.test import Client
+
+    from tests.api.test_schema import _undocumented_keys
+
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+    answers = {
+        "CustomerEnvelope": get_customer(api, 1001)[1],
+        "CustomerListEnvelope": api.get("customers", search="12")[1],
+        "CustomerImportEnvelope": api.client.post(
+            "/api_gateway/v1/badges/customers/import",
+            CSV_HEADER + "9,,,,,,\nx,,,,,,\n",
+            content_type="text/csv",
+            headers=api.headers,
+        ).json(),
+    }
+    for name, answer in answers.items():
+        assert answer["errors"] == [], (name, answer)
+        assert _undocumented_keys(answer, {"$ref": f"#/components/schemas/{name}"}, schema) == []

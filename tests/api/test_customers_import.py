@@ -1,5 +1,7 @@
 """Importing customers from CSV: the service, `manage.py import_customers` and the HTTP endpoint."""
 
+import base64
+import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
@@ -9,16 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from badges_api.customer_urls import urlpatterns as customer_urlpatterns
-from badges_api.models import Customer, Org
+from badges_api.models import ApiClient, Customer, Org
 from badges_api.services import customers as customer_services
-from console.urls import handler404, handler500  # noqa: F401  (this module is the URLconf)
-from console.urls import urlpatterns as console_urlpatterns
-
-# This module doubles as the URLconf until badges_api/urls.py includes badges_api.customer_urls;
-# then these lines and the `urls` marker can go.
-urlpatterns = customer_urlpatterns + console_urlpatterns
-pytestmark = pytest.mark.urls(__name__)
 
 IMPORT = "/api_gateway/v1/badges/customers/import"
 
@@ -278,6 +272,15 @@ def test_command_prints_the_counts_and_every_rejected_line(org, tmp_path):
     ]
 
 
+def test_command_reads_standard_input_with_a_byte_order_mark_and_semicolons(org, monkeypatch):
+    data = "\ufeffid;email;lastName\r\n1;A@Example.com;Smith, Jr.\r\n".encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    out = StringIO()
+    call_command("import_customers", str(org.pk), "-", stdout=out, stderr=StringIO())
+    assert out.getvalue().splitlines() == ["inserted 1, updated 0, unchanged 0, rejected 0"]
+    assert stored(org)[1] == ("a@example.com", None, None, None, "", "Smith, Jr.")
+
+
 def test_command_fails_without_an_id_column_for_an_unreadable_file_or_unknown_org(org, tmp_path):
     path = tmp_path / "customers.csv"
     path.write_text("email\na@example.com\n")
@@ -345,8 +348,39 @@ def test_http_import_refuses_json_with_a_415(api):
     assert status == 415 and envelope["errors"][0]["code"] == 415
 
 
-def test_http_import_refuses_files_over_the_size_limit_with_a_413(api, org, monkeypatch):
-    monkeypatch.setattr(customer_services, "MAX_IMPORT_BYTES", 100)
+def test_http_import_refuses_a_body_over_its_own_limit_with_a_413_before_reading_it(
+    api, org, settings
+):
+    settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES = 100
+    body = b"id,email\n" + b"".join(b"%d,c%d@example.com\n" % (n, n) for n in range(20))
+    for status, envelope in (post_csv(api, body), post_file(api, body)):
+        assert status == 413
+        assert envelope["errors"] == [
+            {"code": 413, "message": "Request body is larger than 100 bytes", "reference": None}
+        ]
+    assert not Customer.objects.exists()
+    assert post_csv(api, body[:100])[0] == 200
+
+
+def test_an_oversized_import_is_refused_before_credentials_are_checked(client, settings, db):
+    settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES = 10
+    response = client.post(IMPORT, b"id\n" + b"1\n" * 10, content_type="text/csv")
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == 413
+
+
+def test_other_api_paths_keep_djangos_body_limit(api, org, settings):
+    """The import's larger limit is the import's alone."""
+    settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES = 10_000_000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    status, envelope = api.post("badgeMeta", {"name": "x" * 2000})
+    assert status == 413
+    assert envelope["errors"][0]["message"] == "Request body is larger than 1024 bytes"
+
+
+def test_without_the_middleware_the_parser_still_stops_at_the_limit(api, org, settings):
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("ApiEnvelopeMiddleware")]
+    settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES = 100
     body = b"id,email\n" + b"".join(b"%d,c%d@example.com\n" % (n, n) for n in range(20))
     for status, envelope in (post_csv(api, body), post_file(api, body)):
         assert status == 413
@@ -386,6 +420,30 @@ def test_http_import_writes_into_the_callers_org_only(api, other_org_api, org):
     assert post_csv(other_org_api, b"id,email\n1,a@example.com\n")[1]["data"]["inserted"] == 1
     assert post_csv(api, b"id,email\n1,a@example.com\n")[1]["data"]["inserted"] == 1
     assert Customer.objects.count() == 2
+
+
+def test_http_import_refuses_a_wrong_password_or_a_deactivated_client(api, api_credentials):
+    client = api.client
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"store.server:nope").decode()}
+    response = client.post(IMPORT, b"id\n1\n", content_type="text/csv", headers=wrong)
+    assert response.status_code == 401 and response.json()["errors"][0]["code"] == 401
+    api_client, _password = api_credentials
+    ApiClient.objects.filter(pk=api_client.pk).update(is_active=False)
+    assert post_csv(api, b"id\n1\n")[0] == 401
+    assert not Customer.objects.exists()
+
+
+def test_http_import_with_an_oauth_token_writes_into_the_tokens_org(client, api_credentials, org):
+    token = client.post(
+        "/v3/oauth/token/generate",
+        {"key": "store.server", "secret": "server123"},
+        content_type="application/json",
+    ).json()["data"]["accessToken"]
+    response = client.post(
+        IMPORT, b"id\n7\n", content_type="text/csv", headers={"X-CAP-API-OAUTH-TOKEN": token}
+    )
+    assert response.json()["data"]["inserted"] == 1
+    assert list(Customer.objects.values_list("org_id", "customer_id")) == [(org.pk, 7)]
 
 
 # --- More reading rules ----------------------------------------------------------------------
@@ -493,12 +551,6 @@ def test_concurrent_imports_never_give_one_identifier_to_two_customers(transacti
     assert Customer.objects.filter(org=org).count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="badges_api/api/handlers.py:ApiEnvelopeMiddleware refuses every API body over"
-    " DATA_UPLOAD_MAX_MEMORY_SIZE"
-    " (8 MB); the import path needs its own 50 MB limit there",
-)
 def test_http_import_is_not_bound_by_djangos_form_memory_limit(api, org, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024

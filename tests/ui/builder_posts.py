@@ -1,10 +1,13 @@
 """Form posts for the badge builder, as a browser sends them (tests/ui/test_builder*.py)."""
 
 import html
+import io
 import json
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+
+from PIL import Image
 
 ROW_PREFIXES = ("customer-limits", "badge-limits", "benefits", "images", "tags")
 
@@ -15,6 +18,13 @@ def local(days: float = 0, *, hour: int | None = None) -> str:
     if hour is not None:
         moment = moment.replace(hour=hour, minute=0)
     return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def raster(width: int, height: int, kind: str = "PNG") -> bytes:
+    """A plain image file of this size (PNG or JPEG), as a marketer would upload."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (79, 70, 229)).save(buffer, format=kind)
+    return buffer.getvalue()
 
 
 def builder_post(rows: dict[str, list[dict]] | None = None, **fields) -> dict:

@@ -1,7 +1,14 @@
-"""The badge detail page: readable settings, cycles, activation with confirmation, claims."""
+"""The badge detail page: readable settings, cycles and their earns, the earns-per-day chart,
+activation with confirmation, claims."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import responses
 
+from badge_rules.timestamps import to_iso
+from tests.lifecycle import TRIGGER, earn_bulk_body, make_customers
 from tests.ui.helpers import create_badge, days_from_now, htmx, text
 
 WEEKLY = {
@@ -77,12 +84,11 @@ def test_the_cycles_open_on_the_page_holding_todays_cycle(marketing, badge):
     html = marketing.get(f"/badges/{badge['id']}/").content.decode()
     assert 'id="cycles"' in html
     assert html.count('<tr class="is-current">') == 1
-    assert ">Earned</th>" not in html  # the definitions API reports no earns per cycle
     first_page = text(marketing.get(f"/badges/{badge['id']}/?cycles_page=1"))
     assert "Cycles 1–10 of" in first_page
     assert (
-        "1 Per customer · weekly 5 Jan 2026 11 Jan 2026 7 1 Past" in first_page
-    )  # starts on the badge's Monday
+        "1 Per customer · weekly 5 Jan 2026 11 Jan 2026 7 1 0 Past" in first_page
+    )  # starts on the badge's Monday; nobody has earned it yet
 
 
 def test_cycles_page_over_htmx_without_the_rest_of_the_page(marketing, badge):
@@ -101,11 +107,6 @@ def test_a_badge_without_fixed_windows_has_no_cycles_section(marketing, api, con
     assert "No limits: a customer can earn this badge any number of times" in text(
         marketing.get(f"/badges/{plain['id']}/")
     )
-
-
-def test_the_earns_chart_is_an_honest_placeholder(marketing, badge):
-    body = text(marketing.get(f"/badges/{badge['id']}/"))
-    assert "Earns per day This chart needs earn data." in body
 
 
 def test_an_unknown_badge_is_a_404_page(marketing, console_api):
@@ -225,3 +226,185 @@ def test_unclaiming(marketing, badge, api):
         f"/badges/{badge['id']}/unclaim/", {"owner_type": "Loyalty", "reference_id": "LP-1"}
     )
     assert again.status_code == 400 and "(code 737)" in text(again)
+
+
+# --- earns: the cycles' counts and the earns-per-day chart -------------------------------------
+
+
+def _monday() -> date:
+    today = datetime.now(UTC).date()
+    return today - timedelta(days=today.weekday())
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+@pytest.fixture
+def earned(api, org, console_api):
+    """A badge of five weeks (two before this one) with weekly windows for each customer and for
+    everyone, earned through the API: once on the Sunday before this week, twice now."""
+    monday = _monday()
+    badge = create_badge(
+        api,
+        name="Weekly walker",
+        live=True,
+        startOnISO=f"{monday - timedelta(days=14)}T00:00:00Z",
+        expiresOnISO=f"{monday + timedelta(days=20)}T12:00:00Z",
+        customerConstraints=[WEEKLY],
+        badgeConstraints=[WEEKLY | {"constraintType": "BADGE_FIXED_WINDOW", "maxEarnLimit": 100}],
+    )
+    assert api.post(f"badgeMeta/{badge['id']}/claim", TRIGGER)[0] == 200
+    make_customers(org, [1, 2, 3])
+    sunday_noon = datetime.combine(monday - timedelta(days=1), time(12), UTC)
+    for customers, extra in (([1], {"earnEventDateISO": to_iso(sunday_noon)}), ([2, 3], {})):
+        status, envelope = api.post("customer/earnBulk", earn_bulk_body(badge, customers, **extra))
+        assert status == 200 and "error" not in str(envelope["data"]["issuedBadges"]), envelope
+    return badge
+
+
+def test_each_cycle_shows_how_often_everyone_earned_in_it(marketing, earned):
+    monday = _monday()
+    body = text(marketing.get(f"/badges/{earned['id']}/?cycles_page=1"))
+
+    assert "“Earned” counts every customer's earns in the cycle" in body
+    weeks = [monday - timedelta(days=14), monday - timedelta(days=7), monday]
+    for level, limit in (("Per customer", 1), ("All customers", 100)):
+        for number, (first, count, status) in enumerate(
+            zip(weeks, (0, 1, 2), ("Past", "Past", "Current")), start=1
+        ):
+            days = f"{_day(first)} {_day(first + timedelta(days=6))} 7"
+            row = f"{number} {level} · weekly {days} {limit} {count} {status}"
+            assert row in body, row
+
+
+def test_the_chart_draws_the_earns_of_each_day(marketing, earned):
+    today, sunday = datetime.now(UTC).date(), _monday() - timedelta(days=1)
+    response = marketing.get(f"/badges/{earned['id']}/")
+
+    assert response.status_code == 200
+    html, body = response.content.decode(), text(response)
+    first = today - timedelta(days=29)
+    assert f"Earns per day {_day(first)} – {_day(today)} · days in UTC" in body
+    assert f"Total 3 Peak day 2 on {today:%a} {today.day} {today:%b} Daily average 0.1" in body
+    assert (
+        f"A bar per day from {_day(first)} to {_day(today)}: 3 earns in total, "
+        f"the most on {_day(today)} (2)." in body
+    )
+    start = _monday() - timedelta(days=14)
+    assert f"Badge starts {_day(start)}" in body  # the days before it are not "no earns"
+    assert f"The badge started on {_day(start)}." in body
+    assert html.count('<rect class="chart__bar') == 2  # last Sunday and today
+    assert f"<title>{today:%a} {_day(today)}: 2 earns</title>" in html
+    assert 'class="chart__bar chart__bar--peak"' in html
+    ticks = re.findall(r'dominant-baseline="middle">([\d,]+)</text>', html)
+    assert ticks == ["0", "1", "2"]  # whole earns up to the busiest day
+    # the same numbers as a table, every day of the range, quiet days as 0
+    rows = re.findall(r"<tr><td>(\w+ \d+ \w+ \d+)</td><td class=\"num\">(\d+)</td></tr>", html)
+    assert len(rows) == 30
+    assert rows[-1] == (f"{today:%a} {_day(today)}", "2")
+    assert sum(int(count) for _, count in rows) == 3
+    assert '<a class="segmented__item" href="' in html and 'aria-current="true"' in html
+    assert "style=" not in html.split('id="earns-per-day"')[1].split("</section>")[0]
+
+
+def test_a_range_is_chosen_in_the_url(marketing, earned):
+    body = text(marketing.get(f"/badges/{earned['id']}/?days=7&cycles_page=2"))
+    today = datetime.now(UTC).date()
+    assert f"Earns per day {_day(today - timedelta(days=6))} – {_day(today)}" in body
+    unknown = text(marketing.get(f"/badges/{earned['id']}/?days=1000"))
+    assert f"Earns per day {_day(today - timedelta(days=29))} – {_day(today)}" in unknown
+
+
+def test_the_range_chooser_swaps_only_the_chart_over_htmx(marketing, earned):
+    url = f"/badges/{earned['id']}/?days=90"
+    response = marketing.get(url, headers=htmx("earns-per-day"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="earns-per-day"') and "<html" not in html
+    assert 'id="cycles"' not in html
+    assert len(re.findall(r"<tr><td>\w+ \d+ \w+ \d+</td>", html)) == 90
+    assert response["HX-Push-Url"] == url
+    assert (
+        f'href="/badges/{earned["id"]}/?days=90#earns-per-day" hx-get="{url}" '
+        'hx-target="#earns-per-day" hx-swap="outerHTML" aria-current="true"'
+    ) in html
+    assert "Total 3" in text(response)
+
+
+def test_without_earns_the_chart_says_so(marketing, badge):
+    response = marketing.get(f"/badges/{badge['id']}/")
+    html = response.content.decode()
+    assert "No earns between" in text(response) and "<svg" not in html
+    assert "Choose a longer range to look further back." in text(response)
+
+
+def test_an_upcoming_badge_says_when_earns_can_start(marketing, api, console_api):
+    upcoming = create_badge(
+        api, startOnISO="2099-01-02T10:00:00Z", expiresOnISO="2099-03-01T00:00:00Z"
+    )
+    body = text(marketing.get(f"/badges/{upcoming['id']}/"))
+    assert "The badge starts on 2 Jan 2099, 10:00; earns will show here from then." in body
+
+
+def test_an_ended_badge_shows_its_last_days(marketing, api, console_api):
+    ended = create_badge(
+        api,
+        name="Summer",
+        live=True,
+        startOnISO="2026-06-01T00:00:00Z",
+        expiresOnISO="2026-08-31T18:00:00Z",
+    )
+    body = text(marketing.get(f"/badges/{ended['id']}/?days=7"))
+    assert "Earns per day 25 Aug 2026 – 31 Aug 2026" in body
+
+
+def test_when_the_api_is_down_the_chart_says_so_in_its_place(
+    marketing, earned, settings, closed_port_url
+):
+    settings.BADGES_API_URL = closed_port_url
+    response = marketing.get(f"/badges/{earned['id']}/?days=7", headers=htmx("earns-per-day"))
+
+    assert response.status_code == 503  # htmx swaps it in (base.html's responseHandling)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="earns-per-day"')
+    assert "The badge API is not answering" in text(response)
+    assert "7 days" in text(response)  # the chooser stays, to try again
+
+
+@pytest.fixture
+def earns_endpoint(console_api, earned):
+    """The real API for everything but earnsPerDay, whose answer each test chooses."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_passthru(console_api.url)
+        path = r"/api_gateway/v1/badges/badgeMeta/\w+/earnsPerDay"
+        yield mock, re.compile(re.escape(console_api.url) + path)
+
+
+def test_a_failing_chart_leaves_the_rest_of_the_page(marketing, earned, earns_endpoint):
+    mock, url = earns_endpoint
+    mock.get(url, status=503, json={"data": None, "errors": [], "warnings": None})
+
+    response = marketing.get(f"/badges/{earned['id']}/")
+
+    assert response.status_code == 200
+    body = text(response)
+    assert "Earns per day" in body and "The badge API is not answering" in body
+    for region in ("Weekly walker", "Fixed-window cycles", "Owners and claims"):
+        assert region in body
+
+
+def test_an_api_without_the_extension_shows_no_chart_and_no_customer_cycle_counts(
+    marketing, earned, earns_endpoint
+):
+    mock, url = earns_endpoint
+    not_found = {"data": None, "errors": [{"code": 404, "message": "Not found"}], "warnings": None}
+    mock.get(url, status=404, json=not_found)
+
+    body = text(marketing.get(f"/badges/{earned['id']}/?cycles_page=1"))
+
+    assert "This badge API does not report earns per day." in body
+    week = f"{_day(_monday())} {_day(_monday() + timedelta(days=6))} 7"
+    assert f"3 Per customer · weekly {week} 1 — Current" in body
+    assert f"3 All customers · weekly {week} 100 2 Current" in body  # the API's includeEarnCount

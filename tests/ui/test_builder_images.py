@@ -1,23 +1,14 @@
 """Badge images: square PNG, JPEG or SVG up to 2 MB; SVG sanitised; stored and served safely."""
 
 import hashlib
-import io
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from badges_ui import images
-from tests.ui.builder_posts import builder_post, errors_of, field_value, posted_form
+from tests.ui.builder_posts import builder_post, errors_of, field_value, posted_form, raster
 from tests.ui.helpers import htmx, text
-
-
-def raster(width: int, height: int, kind: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (79, 70, 229)).save(buffer, format=kind)
-    return buffer.getvalue()
-
 
 EVIL_SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.ui.builder_posts import errors_of, field_html, field_value, posted_form
+from tests.ui.builder_posts import errors_of, field_html, field_value, local, posted_form
 from tests.ui.helpers import create_badge, days_from_now, htmx, text
 
 WEEKLY = {
@@ -128,22 +128,25 @@ def test_editing_an_upcoming_badge_fills_every_field(marketing, api):
     response = marketing.get(f"/badges/{badge['id']}/edit/")
     assert response.status_code == 200
     assert "Edit “Pastry week”" in text(response)
-    assert field_value(response, "name") == "Pastry week"
-    assert field_value(response, "description") == "Three pastries"
-    assert field_value(response, "rank") == "4"
+    expected = {
+        "name": "Pastry week",
+        "description": "Three pastries",
+        "rank": "4",
+        "earned_expiry_value": "2",
+        "earned_expiry_unit": "WEEKS",
+        "customer-limits-0-kind": "FIXED_WINDOW",
+        "customer-limits-0-duration_type": "WEEKS",
+        "customer-limits-0-start_day": "MONDAY",
+        "badge-limits-0-kind": "ROLLING_WINDOW",
+        "badge-limits-0-roll_value": "1",
+        "badge-limits-0-max_earn_limit": "300",
+        "benefits-0-benefit_type": "LOYALTY_POINTS",
+        "benefits-0-expiration_strategy_id": "4",
+        "images-0-url": "https://img.test/earned.png",
+        "tags-0-value": "store",
+    }
+    assert {name: field_value(response, name) for name in expected} == expected
     assert "disabled" not in field_html(response, "start_on")  # upcoming: the start may move
-    assert field_value(response, "earned_expiry_value") == "2"
-    assert field_value(response, "earned_expiry_unit") == "WEEKS"
-    assert field_value(response, "customer-limits-0-kind") == "FIXED_WINDOW"
-    assert field_value(response, "customer-limits-0-duration_type") == "WEEKS"
-    assert field_value(response, "customer-limits-0-start_day") == "MONDAY"
-    assert field_value(response, "badge-limits-0-kind") == "ROLLING_WINDOW"
-    assert field_value(response, "badge-limits-0-roll_value") == "1"
-    assert field_value(response, "badge-limits-0-max_earn_limit") == "300"
-    assert field_value(response, "benefits-0-benefit_type") == "LOYALTY_POINTS"
-    assert field_value(response, "benefits-0-expiration_strategy_id") == "4"
-    assert field_value(response, "images-0-url") == "https://img.test/earned.png"
-    assert field_value(response, "tags-0-value") == "store"
     assert "Save changes" in text(response)
     assert "Historical badge" not in text(response)
     assert "Ready to save" in text(response)
@@ -156,7 +159,7 @@ def test_editing_a_live_badge_locks_the_start_and_explains_the_limits_rule(marke
     assert "disabled" in field_html(response, "start_on")
     body = text(response)
     assert "Locked: the badge has started, so its start can no longer change." in body
-    assert "This badge has started, so the service locks some settings" in body
+    assert "This badge has started, so the service refuses some changes" in body
     assert "Capillary code 826" in body
     assert "This level has a fixed window: keep one" in body
 
@@ -226,3 +229,33 @@ def test_mandatory_custom_fields_start_at_their_default_and_can_be_reset(marketi
     assert field_value(response, f"custom_{field_id}") == "One per visit"
     assert "<section" not in response.content.decode()  # only the custom-fields region
     assert errors_of(response, f"id_custom_{field_id}") == ""
+
+
+def test_editing_says_which_owner_a_claim_keeps_and_refuses_removing_it(marketing, api):
+    badge = create_badge(
+        api, name="Claimed latte", ownership={"restrictedToOwners": ["Loyalty", "Journeys"]}
+    )
+    claimed = api.post(
+        f"badgeMeta/{badge['id']}/claim", {"ownerType": "Journeys", "referenceId": "J-1"}
+    )
+    assert claimed[0] == 200, claimed
+    page = marketing.get(f"/badges/{badge['id']}/edit/")
+    assert "Journeys holds an active claim on this badge, so it stays an owner" in text(page)
+
+    data = posted_form(page) | {"owners": ["Loyalty"]}
+    response = marketing.post(f"/badges/{badge['id']}/edit/", data)
+    assert response.status_code == 400  # refused before anything is sent
+    assert "Journeys cannot stop being an owner while it has an active claim" in errors_of(
+        response, "id_owners"
+    )
+
+
+def test_editing_a_live_badge_refuses_an_end_in_the_past_before_sending_it(marketing, api):
+    badge = create_badge(api, name="Ending latte", live=True)
+    page = marketing.get(f"/badges/{badge['id']}/edit/")
+    assert "Its end can, but not into the past (Capillary code 724)" in text(page)
+    data = posted_form(page) | {"expires_on": local(-0.5)}
+    response = marketing.post(f"/badges/{badge['id']}/edit/", data)
+    assert response.status_code == 400
+    assert "not into the past (Capillary code 724)" in errors_of(response, "id_expires_on")
+    assert field_value(response, "expires_on") == local(-0.5)  # what was typed stays

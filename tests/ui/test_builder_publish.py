@@ -134,12 +134,15 @@ def test_every_error_shows_at_once_and_nothing_is_sent(marketing, monkeypatch):
     response = marketing.post("/badges/new/", data)
     assert response.status_code == 400
     assert calls == []
-    assert errors_of(response, "id_name") == "Give the badge a name."
-    assert errors_of(response, "id_owners") == "Choose at least one owner."
-    assert errors_of(response, "id_expires_on") == "The end must be after the start."
-    assert errors_of(response, "id_customer-limits-0-max_earn_limit") == "How many times at most?"
-    assert errors_of(response, "id_benefits-0-series_id") == "Required."
-    assert errors_of(response, "id_tags-0-name") == "Give the tag a name."
+    expected = {
+        "id_name": "Give the badge a name.",
+        "id_owners": "Choose at least one owner.",
+        "id_expires_on": "The end must be after the start.",
+        "id_customer-limits-0-max_earn_limit": "How many times at most?",
+        "id_benefits-0-series_id": "Required.",
+        "id_tags-0-name": "Give the tag a name.",
+    }
+    assert {field_id: errors_of(response, field_id) for field_id in expected} == expected
     assert "Only one fixed window per customer" in text(response)
     assert "7 things to fix before the badge can be published" in text(response)
     assert 'href="#id_customer-limits-0-max_earn_limit"' in response.content.decode()
@@ -217,12 +220,16 @@ def test_api_errors_land_on_the_row_their_reference_names():
         ],
     )
     builder.add_api_errors(error)
-    rows = builder.customer_limits.forms
+    rows = builder.formsets["customer-limits"].forms
     assert rows[1].errors["refresh_rate"] == ["refreshRate is too large (code 9010)"]
     assert rows[1].errors["__all__"] == ["Constraint repeated (code 9011)"]
     assert not rows[0].errors.get("refresh_rate")
-    assert builder.badge_limits.non_form_errors() == ["Cannot switch window kinds (code 826)"]
-    assert builder.benefits.forms[0].errors["series_id"] == ["seriesId unknown (code 400)"]
+    assert builder.formsets["badge-limits"].non_form_errors() == [
+        "Cannot switch window kinds (code 826)"
+    ]
+    assert builder.formsets["benefits"].forms[0].errors["series_id"] == [
+        "seriesId unknown (code 400)"
+    ]
     assert builder.custom.errors[f"custom_{'a' * 24}"] == [
         "'Tier' expects a INTEGER value (code 9006)"
     ]

@@ -145,7 +145,7 @@ def test_expiry_dates_for_a_badge_earned_today_and_on_the_last_day():
         "Earned on the last day",
         expiry_instant(rule, granted_at=end, badge_end=end),
     )
-    assert issued.title == "Enrolments" and issued.words == "with the badge end"
+    assert issued.title == "An enrolment" and issued.words == "with the badge end"
     assert [line.expires_at for line in issued.lines] == [end, end]
 
 
@@ -362,9 +362,11 @@ def test_a_past_start_asks_for_the_historical_switch(marketing):
     data = builder_post(start_on=local(-3))
     body = text(marketing.post("/badges/new/preview/", data, headers=htmx("preview")))
     assert "Starts: It is in the past. Pick a later start, or switch on “Historical badge”" in body
+    assert "X-CAP-BADGES-MIGRATION" not in body
     data["historical"] = "on"
     body = text(marketing.post("/badges/new/preview/", data, headers=htmx("preview")))
     assert "It is in the past" not in body
+    assert "Sent with the header X-CAP-BADGES-MIGRATION: migration" in body
 
 
 def test_the_json_in_the_preview_is_exactly_what_publishing_sends(marketing, monkeypatch):
