@@ -496,17 +496,50 @@ def cpu_seconds() -> float:
 
 def server_cpu_seconds(master: int) -> float:
     """CPU seconds used so far by gunicorn's master and its workers (from /proc)."""
+    return _processes_cpu_seconds(lambda pid, parent, name: master in (pid, parent))
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds used so far by every PostgreSQL process, this bench's backends among them."""
+    return _processes_cpu_seconds(lambda pid, parent, name: name == "postgres")
+
+
+def _processes_cpu_seconds(chosen) -> float:
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            name, fields = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
             continue
-        if int(entry.name) == master or int(fields[1]) == master:  # fields[1] is the parent pid
+        fields = fields.split()
+        if chosen(int(entry.name), int(fields[1]), name):  # fields[1] is the parent pid
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (every core, from /proc/stat)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """CPU used during one phase: by the server, by this process and wrk, by PostgreSQL, and by
+    everything else on the machine (other work, which slows every figure of the phase)."""
+
+    def __init__(self, master: int | None = None):
+        self.master = master
+        self.started = self._now()
+
+    def _now(self) -> tuple[float, ...]:
+        server = server_cpu_seconds(self.master) if self.master else 0.0
+        return time.perf_counter(), server, cpu_seconds(), postgres_cpu_seconds(), machine_busy_seconds()
+
+    def stop(self) -> dict[str, float]:
+        wall, server, own, database, busy = (end - start for start, end in zip(self.started, self._now(), strict=True))
+        return {"server": server, "own": own, "database": database, "other": max(0.0, busy - server - own - database) / wall, "wall": wall}
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -546,7 +579,9 @@ def main() -> None:
     rng = random.Random(42)
     customers = [rng.randint(1, CUSTOMERS) for _ in range(4000)]
     paths = [f"{API}/customer/{c}{CALLS[i % len(CALLS)]}" for i, c in enumerate(customers)]
+    meter = Meter()
     in_process_us = in_process_cpu_us(paths)
+    in_process_other = meter.stop()["other"]
     connection.close()
     raws = requests_for(paths)
     floor_raws = requests_for([f"{API}/customer/0"])
@@ -557,11 +592,13 @@ def main() -> None:
     server = start_gunicorn(port, options.workers, options.threads, worker_class)
     try:
         asyncio.run(closed_loop(port, raws, connections=options.connections, seconds=2, expect=200))  # warm up
+        meter = Meter(server.pid)
         if use_wrk:
             framework_rps = wrk_closed_loop(port, [f"{API}/customer/0"], connections=options.connections, seconds=options.seconds / 2, failures_expected=True)[0]
         else:
             framework_rps, _ = asyncio.run(closed_loop(port, floor_raws, connections=options.connections, seconds=options.seconds / 2, expect=404))
-        cpu_before, server_before = cpu_seconds(), server_cpu_seconds(server.pid)
+        floor_other = meter.stop()["other"]
+        meter = Meter(server.pid)
         if use_wrk:
             full_rps, count, full_p50, full_p99 = wrk_closed_loop(port, paths, connections=options.connections, seconds=options.seconds)
         else:
@@ -569,12 +606,11 @@ def main() -> None:
                 closed_loop(port, raws, connections=options.connections, seconds=options.seconds, expect=200)
             )
             count, full_p50, full_p99 = len(full_latencies), statistics.median(full_latencies), percentile(full_latencies, 0.99)
-        generator_share = (cpu_seconds() - cpu_before) / options.seconds
-        server_ms = (server_cpu_seconds(server.pid) - server_before) * 1000 / count
+        full = meter.stop()
         half_rate = full_rps / 2
-        cpu_before = cpu_seconds()
+        meter = Meter(server.pid)
         half_latencies = asyncio.run(open_loop(port, raws, rate=half_rate, seconds=options.seconds, expect=200))
-        half_generator_share = (cpu_seconds() - cpu_before) / options.seconds
+        half = meter.stop()
     finally:
         stop_gunicorn(server)
         # --reuse keeps the data too: removing it here is what made the next --reuse rebuild it.
@@ -585,25 +621,29 @@ def main() -> None:
                     Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
     worker = f"{options.workers} {worker_class} workers x {options.threads} thread{'s' if options.threads > 1 else ''}"
+    server_ms = full["server"] * 1000 / count
     print(
         f"\nGET customer/{{id}} on {connection.vendor}: {BADGES} badges, {CUSTOMERS:,} customers, {EARNS:,} earns;"
         f" gunicorn {worker}, {os.cpu_count()} CPUs; {options.connections} connections"
     )
-    print(f"  machine load average before the load phases: {load_before:.2f} ({os.cpu_count()} CPUs; anything well above 0 is other work competing)")
+    print(f"  machine load average before the load phases: {load_before:.2f} (includes any bench run in the minute before)")
+    print("  'other work': CPU that neither the server, this bench, wrk nor PostgreSQL used meanwhile, in cores")
     print(f"  {'raw SQL of one request (its 1 query, sent and fetched)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
     print(f"  {'building the badge catalogue (once per process and change)':<58} {catalogue_ms:8.1f} ms")
-    print(f"  {'in-process: the WSGI app called directly, CPU per request':<58} {in_process_us:8.0f} us   (= {1e6 / in_process_us:,.0f} req/s per core)")
-    print(f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s")
-    print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700)")
+    print(f"  {'in-process: the WSGI app called directly, CPU per request':<58} {in_process_us:8.0f} us   (= {1e6 / in_process_us:,.0f} req/s per core; other work {in_process_other:.2f})")
+    print(f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s   (other work {floor_other:.2f})")
+    print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700; other work {full['other']:.2f})")
     print(f"  {'  its latency p50 / p99':<58} {full_p50:8.1f} / {full_p99:.1f} ms   (generator: {'wrk' if use_wrk else 'asyncio'})")
     print(f"  {'  server CPU per request (all gunicorn processes)':<58} {server_ms:8.2f} ms  (= {os.cpu_count() * 1000 / server_ms:,.0f} req/s if the server had every core)")
-    print(f"  {'  load generator CPU (share of one core)':<58} {generator_share:8.0%}")
+    if is_postgres():
+        print(f"  {'  PostgreSQL CPU per request (every postgres process)':<58} {full['database'] * 1000 / count:8.2f} ms")
+    print(f"  {'  load generator CPU (share of one core)':<58} {full['own'] / full['wall']:8.0%}")
     print(
         f"  {f'half load, open loop at {half_rate:.0f} req/s: p50 / p90 / p99 / max':<58}"
         f" {statistics.median(half_latencies):8.1f} / {percentile(half_latencies, 0.90):.1f} / {percentile(half_latencies, 0.99):.1f}"
-        f" / {max(half_latencies):.1f} ms   (target p99 <= 30)"
+        f" / {max(half_latencies):.1f} ms   (target p99 <= 30; other work {half['other']:.2f})"
     )
-    print(f"  {'  load generator CPU (share of one core)':<58} {half_generator_share:8.0%}")
+    print(f"  {'  load generator CPU (share of one core)':<58} {half['own'] / half['wall']:8.0%}")
 
 
 if __name__ == "__main__":
