@@ -5,8 +5,8 @@ DATABASE_URL=postgres://... (the bench org's rows are replaced there, and remove
 --keep). It builds one org with 200 badge definitions (8 groups, one disabled; enrol-and-issue
 and direct badges; limits, fixed windows, images, claims), 50,000 customers and 1,000,000 earned
 rows (20 badges per customer, a fifth of them live, 2% revoked) with set-based INSERT ... SELECT
-(about 40 s on SQLite, 40 s on PostgreSQL), starts gunicorn as `make run` serves (2 gthread
-workers x 4 threads; --workers, --threads, --worker-class to compare others) on a free loopback
+(about 40 s on SQLite, 40 s on PostgreSQL), starts gunicorn as `make run` serves (3 gthread
+workers x 2 threads, a listening socket per worker; --workers, --threads, --worker-class to compare others) on a free loopback
 port and loads it:
 - full load: closed loop, --connections requests always in flight for --seconds, driven by wrk
   when it is installed (Debian's `wrk`: a few microseconds per request) or else by the asyncio
@@ -329,7 +329,7 @@ def start_gunicorn(port: int, workers: int, threads: int, worker_class: str) -> 
         str(ROOT / ".venv" / "bin" / "gunicorn"), "console.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
         "--worker-class", worker_class, "--keep-alive", "30",
-        "--log-level", "warning", "--backlog", "2048",
+        "--log-level", "warning", "--backlog", "2048", "--reuse-port",
     ]
     log = open(SQLITE_FILE.parent / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
@@ -547,8 +547,8 @@ class Meter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default: as `make run`)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (default: as `make run`)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default: as `make run`)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default: as `make run`)")
     parser.add_argument(
         "--worker-class", choices=("gthread", "sync"),
         help="gunicorn's worker class (default: gthread with threads, else sync)",

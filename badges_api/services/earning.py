@@ -84,10 +84,11 @@ def _refusal(limit: Limit) -> ErrorItem:
 
 
 def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[Limit], *, now: datetime) -> dict[int, tuple]:
-    """customer id -> (row id, an active earn's id or None, count under each customer limit).
+    """customer id -> (row id, an active earn's id or None, the customer limit that refuses or None).
 
-    One statement resolves the ids and aggregates what each already holds; customers the org
-    does not know are simply absent. A badge nobody holds yet skips the join to earns.
+    One statement resolves the ids and weighs what each already holds against every customer
+    limit (the first one full is the refusal); customers the org does not know are simply
+    absent. A badge nobody holds yet skips the join to earns.
     """
     if not customer_ids:
         return {}
@@ -100,21 +101,27 @@ def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[
         source, join, id_param = "json_each(%s) AS j", "CROSS JOIN", orjson.dumps(distinct).decode()
     if badge.earned_count <= 0:
         sql = f"SELECT c.customer_id, c.id FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
+        refusing = next((limit for limit in limits if limit.max_earn <= 0), None)
         with connection.cursor() as cursor:
             cursor.execute(sql, [id_param, badge.org_id])
-            empty = (None,) + (0,) * len(limits)
-            return {customer_id: (pk, *empty) for customer_id, pk in cursor.fetchall()}
-    columns = "".join(f", SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END)" for limit in limits)
+            return {customer_id: (pk, None, refusing) for customer_id, pk in cursor.fetchall()}
+    refusal = "NULL"
+    if limits:
+        tests = " ".join(f"WHEN SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END) >= %s THEN {index}" for index, limit in enumerate(limits))
+        refusal = f"CASE {tests} END"
     sql = (
-        f"SELECT c.customer_id, c.id, MAX(CASE WHEN e.expires_on > %s THEN e.public_id END){columns}"
+        f"SELECT c.customer_id, c.id, MAX(CASE WHEN e.expires_on > %s THEN e.public_id END), {refusal}"
         f" FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
         " LEFT JOIN badges_api_earn e ON e.badge_id = %s AND e.customer_id = c.id AND e.is_active"
         " GROUP BY c.customer_id, c.id"
     )
-    params = [timestamp(now), *[p for limit in limits for p in limit.params], id_param, badge.org_id, badge.pk]
+    params = [timestamp(now), *[p for limit in limits for p in (*limit.params, limit.max_earn)], id_param, badge.org_id, badge.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+        return {
+            customer_id: (pk, active, None if refusing is None else limits[refusing])
+            for customer_id, pk, active, refusing in cursor.fetchall()
+        }
 
 
 def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | None]:
@@ -156,7 +163,8 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     """Each customer's answer (wire items, in request order), the rows to insert, the expiry.
 
     Rows are (earn id, customer row id, enrolment row id). Answers are built as wire dicts
-    straight away: for 100,000 customers this loop is the Python share of the request.
+    straight away: for 100,000 customers this loop is the Python share of the request, so the
+    limits are weighed in SQL and the loop only reads what each customer got.
     """
     customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
@@ -172,14 +180,16 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     already = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS]).as_dict()
     no_enrolment = ErrorItem(errors.ENROLMENT_REQUIRED, errors.MESSAGES[errors.ENROLMENT_REQUIRED]).as_dict()
     refusals = {id(limit): _refusal(limit).as_dict() for limit in customer_limits + ([tightest] if tightest else [])}
+    customer_ids = request.customer_ids
+    # Listed twice: one earn; the repeat is answered like a second request would be. Checked
+    # once here so a list without repeats pays nothing for it in the loop.
+    answered: dict[int, dict] | None = {} if len(set(customer_ids)) != len(customer_ids) else None
     items: list[dict] = []
     rows: list[tuple[str, int, int | None]] = []
-    answered: dict[int, dict] = {}
-    fresh_ids = iter(new_object_ids(len(request.customer_ids)))
-    for customer_id in request.customer_ids:
-        earlier = answered.get(customer_id)
-        if earlier is not None:
-            # Listed twice: one earn; the repeat is answered like a second request would be.
+    fresh_ids = iter(new_object_ids(len(customer_ids)))
+    for customer_id in customer_ids:
+        if answered is not None and customer_id in answered:
+            earlier = answered[customer_id]
             items.append(earlier | {"error": earlier.get("error", already)})
             continue
         held = known.get(customer_id)
@@ -189,23 +199,18 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
             item = {"customerId": customer_id, "issuedId": held[1], "status": "LIVE", "error": already}
         elif enrol_first and held[0] not in enrolments:
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": no_enrolment}
+        elif held[2] is not None:
+            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(held[2])]}
+        elif room is not None and room <= 0:
+            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(tightest)]}
         else:
-            refusing = None
-            for limit, used in zip(customer_limits, held[2:], strict=True):
-                if (used or 0) >= limit.max_earn:
-                    refusing = limit
-                    break
-            if refusing is None and room is not None and room <= 0:
-                refusing = tightest
-            if refusing is not None:
-                item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(refusing)]}
-            else:
-                earn_id = next(fresh_ids)
-                item = {"customerId": customer_id, "issuedId": earn_id, "status": granted_status}
-                rows.append((earn_id, held[0], enrolments.get(held[0])))
-                if room is not None:
-                    room -= 1
-        answered[customer_id] = item
+            earn_id = next(fresh_ids)
+            item = {"customerId": customer_id, "issuedId": earn_id, "status": granted_status}
+            rows.append((earn_id, held[0], enrolments.get(held[0])))
+            if room is not None:
+                room -= 1
+        if answered is not None:
+            answered[customer_id] = item
         items.append(item)
     return items, rows, expires_on
 

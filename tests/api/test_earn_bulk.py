@@ -84,3 +84,23 @@ def test_request_id_is_generated_when_absent(api, org):
     badge = live_badge(api)
     envelope = api.post("customer/earnBulk", earn_bulk_body(badge, [1]))[1]
     assert len(envelope["data"]["requestId"]) == 32
+
+
+def test_each_customer_is_refused_by_the_first_of_its_limits_that_is_full(api, org):
+    make_customers(org, [1, 2, 3])
+    badge = live_badge(api, customerConstraints=[
+        {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7},
+        {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 2},
+    ])
+    api.post("customer/earnBulk", earn_bulk_body(badge, [1, 2]))
+    Earn.objects.update(expires_on="2000-01-01T00:00:00Z")  # free to earn again, limits permitting
+    Earn.objects.filter(customer__customer_id=2).update(earned_on="2000-01-01T00:00:00Z")  # outside the 7 days
+
+    envelope = api.post("customer/earnBulk", earn_bulk_body(badge, [1, 2, 3]))[1]
+    assert errors_by_customer(envelope) == {1: 9102, 2: None, 3: None}
+    assert envelope["data"]["issuedBadges"][0]["error"]["message"] == "Earn limit reached: at most 1 in any 7 days for this customer"
+
+    Earn.objects.update(expires_on="2000-01-01T00:00:00Z", earned_on="2000-01-01T00:00:00Z")
+    envelope = api.post("customer/earnBulk", earn_bulk_body(badge, [2, 3]))[1]
+    assert errors_by_customer(envelope) == {2: 9101, 3: None}
+    assert "at most 2 in total" in envelope["data"]["issuedBadges"][0]["error"]["message"]
