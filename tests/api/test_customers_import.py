@@ -257,6 +257,21 @@ def test_many_rows_load_across_write_chunks(org, monkeypatch):
     assert Customer.objects.filter(org=org).count() == 60
 
 
+def test_new_customers_colliding_in_any_write_chunk_are_each_named_and_the_rest_load(org, monkeypatch):
+    run_import(org, "id,email,cardNumber\n1,a@example.com,C1\n2,b@example.com,C2\n")
+    monkeypatch.setattr(customer_services, "_CHUNK_ROWS", 3)
+    body = "id,email,cardNumber\n" + "".join(f"{n},n{n}@example.com,K{n}\n" for n in range(10, 20))
+    body += "20,a@example.com,\n21,,C2\n22,b@example.com,C1\n"
+    result = run_import(org, body)
+    assert lines(result) == [
+        (12, "email 'a@example.com' belongs to customer 1"),
+        (13, "cardNumber 'C2' belongs to customer 2"),
+        (14, "email 'b@example.com' belongs to customer 2; cardNumber 'C1' belongs to customer 1"),
+    ]
+    assert (result.inserted, result.updated, result.rejected) == (10, 0, 3)
+    assert sorted(stored(org)) == [1, 2, *range(10, 20)]
+
+
 # --- manage.py import_customers --------------------------------------------------------------
 
 
