@@ -19,6 +19,17 @@ def int_list(values: list[int]) -> tuple[str, object]:
     return "SELECT value FROM json_each(%s)", orjson.dumps(values).decode()
 
 
+def rows_table(alias: str, columns: list[tuple[str, str]], rows: list[tuple | list]) -> tuple[str, list]:
+    """Many rows as a table to select FROM, named `alias` with `columns` (name, PostgreSQL array
+    type): the FROM clause and its parameters (an array per column, or one JSON array)."""
+    names = [name for name, _ in columns]
+    if is_postgres():
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in columns)
+        return f"unnest({arrays}) AS {alias}({', '.join(names)})", [[row[i] for row in rows] for i in range(len(columns))]
+    fields = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
+    return f"(SELECT {fields} FROM json_each(%s)) AS {alias}", [orjson.dumps(rows).decode()]
+
+
 def timestamp(value):
     """A datetime as the backend stores it (Django keeps naive UTC text on SQLite)."""
     return connection.ops.adapt_datetimefield_value(value)

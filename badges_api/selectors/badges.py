@@ -3,7 +3,6 @@
 from collections import defaultdict
 from datetime import UTC, datetime, time
 
-import orjson
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -18,7 +17,7 @@ from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_sp
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
 from badges_api.selectors.pagination import page_from_query
-from badges_api.sql import is_postgres, timestamp
+from badges_api.sql import rows_table, timestamp
 
 _TRUE = {"true", "1", "yes"}
 
@@ -258,15 +257,7 @@ def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, cust
         "SELECT COUNT(*) FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"
         " AND e.event_date >= c.s AND e.event_date < c.e"
     )
-    if is_postgres():
-        source = "unnest(%s::int[], %s::timestamptz[], %s::timestamptz[], %s::bigint[]) AS c(i, s, e, cust)"
-        params = [[row[k] for row in cycles] for k in range(4)]
-    else:
-        source = (
-            "(SELECT json_extract(value, '$[0]') AS i, json_extract(value, '$[1]') AS s,"
-            " json_extract(value, '$[2]') AS e, json_extract(value, '$[3]') AS cust FROM json_each(%s)) AS c"
-        )
-        params = [orjson.dumps(cycles).decode()]
+    source, params = rows_table("c", [("i", "int"), ("s", "timestamptz"), ("e", "timestamptz"), ("cust", "bigint")], cycles)
     sql = (
         f"SELECT c.i, CASE WHEN c.cust IS NULL THEN ({counted})"
         f" ELSE ({counted} AND e.customer_id = c.cust) END FROM {source}"

@@ -11,7 +11,6 @@ Decisions (docs/API.md, "Earns per day (extension)"):
 
 from datetime import date, datetime, timedelta
 
-import orjson
 from django.db import connection
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from badges_api.errors import ErrorCollector
 from badges_api.fixed_windows import org_tz
 from badges_api.models import Org
 from badges_api.selectors.badges import badge_by_public_id
-from badges_api.sql import is_postgres, timestamp
+from badges_api.sql import rows_table, timestamp
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -84,15 +83,7 @@ def _counts(badge_pk: int, days: list[date], tz) -> list[int]:
     for index, day in enumerate(days):
         window = Window(index=index, first_day=day, last_day=day, partial=False)
         bounds.append((index, timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz))))
-    if is_postgres():
-        source = "unnest(%s::int[], %s::timestamptz[], %s::timestamptz[]) AS d(i, lo, hi)"
-        params = [[row[k] for row in bounds] for k in range(3)]
-    else:
-        source = (
-            "(SELECT json_extract(value, '$[0]') AS i, json_extract(value, '$[1]') AS lo,"
-            " json_extract(value, '$[2]') AS hi FROM json_each(%s)) AS d"
-        )
-        params = [orjson.dumps(bounds).decode()]
+    source, params = rows_table("d", [("i", "int"), ("lo", "timestamptz"), ("hi", "timestamptz")], bounds)
     sql = (
         "SELECT d.i, (SELECT COUNT(*) FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"
         f" AND e.event_date >= d.lo AND e.event_date < d.hi) FROM {source}"
