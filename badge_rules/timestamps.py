@@ -9,6 +9,12 @@ from datetime import UTC, datetime
 
 # 10**11 seconds is the year 5138; anything larger can only be milliseconds.
 _MILLISECONDS_THRESHOLD = 10**11
+# The instants the API accepts. Historical badges reach back a century (9004), and every
+# duration added to an accepted instant (expiry, windows: at most 100 years) still fits in the
+# years a date can hold, so nothing computed from an accepted value overflows.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+RANGE_MESSAGE = "timestamp must be between 1900-01-01 and 2999-12-31 (UTC)"
 
 
 class TimestampError(ValueError):
@@ -38,8 +44,17 @@ def parse_timestamp(value: object) -> datetime:
             raise TimestampError(f"'{value}' is not an ISO-8601 timestamp or an epoch number") from error
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        try:
+            return _in_range(parsed.astimezone(UTC))
+        except OverflowError as error:  # year 1 or 9999 moved across midnight by its offset
+            raise TimestampError(RANGE_MESSAGE) from error
     raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp")
+
+
+def _in_range(moment: datetime) -> datetime:
+    if not EARLIEST <= moment <= LATEST:
+        raise TimestampError(RANGE_MESSAGE)
+    return moment
 
 
 def _from_epoch(seconds: float) -> datetime:
@@ -48,9 +63,9 @@ def _from_epoch(seconds: float) -> datetime:
     if abs(seconds) >= _MILLISECONDS_THRESHOLD:
         seconds /= 1000.0
     try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
+        return _in_range(datetime.fromtimestamp(seconds, tz=UTC))
     except (OverflowError, OSError, ValueError) as error:
-        raise TimestampError("timestamp is out of range") from error
+        raise TimestampError(RANGE_MESSAGE) from error
 
 
 def to_epoch(moment: datetime | None) -> float | int | None:
