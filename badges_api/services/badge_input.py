@@ -73,11 +73,19 @@ def _timestamp(body: dict, key: str, errs: ErrorCollector, reference: str | None
         if value is None:
             continue
         try:
-            return parse_timestamp(value)
+            return parse_timestamp(ascii_text(value))
         except TimestampError as error:
             errs.add(errors.INVALID_INPUT, f"{candidate}: {error}", f"{reference}ISO" if candidate.endswith("ISO") else reference)
             return None
     return None
+
+
+def ascii_text(value: object) -> object:
+    """Refuses text with non-ASCII characters before parse_timestamp: its epoch reading (float())
+    would take "１９２４９９２０００" for 1924992000, and no ISO-8601 date needs them."""
+    if isinstance(value, str) and not value.isascii():
+        raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp in ASCII digits")
+    return value
 
 
 def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: datetime, allow_past: bool) -> dict | None:

@@ -36,7 +36,7 @@ def coerce_value(data_type: str, value: object) -> str | None:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             try:
-                return parse_timestamp(value).date().isoformat()
+                return parse_timestamp(value if text.isascii() else None).date().isoformat()
             except TimestampError:
                 return None
     return None
