@@ -19,9 +19,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from badges_api import enums, errors
+from badges_api.inputs import MAX_BIGINT, MAX_COUNT
 from badges_api.models import CustomField
 from badges_api.selectors.custom_fields import SORTS as CUSTOM_FIELD_SORTS
-from badges_api.selectors.pagination import MAX_PAGE_SIZE
+from badges_api.selectors.pagination import MAX_PAGE, MAX_PAGE_SIZE
+from badges_api.services.badge_input import MAX_PERIOD
 from badges_api.services.customers import MAX_IMPORT_ROWS, MAX_REPORTED_LINES
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -194,6 +196,14 @@ _TIMESTAMP_IN = {
 }
 
 
+_ISO = {"type": "string", "format": "date-time"}
+
+
+def answered_sometimes(response: Shape, help_text: str) -> WireField:
+    """A key the service answers for some objects of a shape only (never read from a request)."""
+    return WireField(request=None, response=response, help_text=help_text, required=False)
+
+
 def timestamp(help_text: str, **kwargs) -> WireField:
     return WireField(request=_TIMESTAMP_IN, response=_EPOCH_SECONDS, help_text=help_text, **kwargs)
 
@@ -210,8 +220,20 @@ def day_of_week(help_text: str, **kwargs) -> WireField:
     return WireField(request=DAY_OF_WEEK_INPUT, response=DAY_OF_WEEK, help_text=help_text, **kwargs)
 
 
-def count(help_text: str, **kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, help_text=help_text, **kwargs)
+def count(help_text: str, *, maximum: int = MAX_COUNT, **kwargs) -> serializers.IntegerField:
+    """A whole number the client sets: 1 up to what its column holds (docs/API.md, "Value ranges")."""
+    return serializers.IntegerField(min_value=1, max_value=maximum, help_text=help_text, **kwargs)
+
+
+def period(help_text: str, unit: str | None = None, **kwargs) -> serializers.IntegerField:
+    """A number of days, weeks or months: at most a century in its unit. When the unit is another
+    field's value, the schema states the widest range (days) and the text the others."""
+    if unit is None:
+        help_text += (
+            f" At most {MAX_PERIOD['DAYS']:,} DAYS, {MAX_PERIOD['WEEKS']:,} WEEKS or"
+            f" {MAX_PERIOD['MONTHS']:,} MONTHS (a century)."
+        )
+    return count(help_text, maximum=MAX_PERIOD[unit or "DAYS"], **kwargs)
 
 
 def _optional(**kwargs) -> dict:
@@ -286,7 +308,7 @@ class ExpirySerializer(serializers.Serializer):
         "RELATIVE only: the unit. Requests may also spell the key `relativeExpiryType` or `type`.",
         **_optional(),
     )
-    value = count("RELATIVE only: how many units.", **_optional())
+    value = period("RELATIVE only: how many units.", **_optional())
     type = named_enum(ABSOLUTE_EXPIRY_KIND, "ABSOLUTE only.", **_optional())
     expiresOn = timestamp(
         "ABSOLUTE + FIXED_DATE only (mandatory there); null for WITH_BADGE_META.",
@@ -319,14 +341,15 @@ class BenefitSerializer(serializers.Serializer):
     programId, promotionId, allocationStrategyId and expirationStrategyId (points and defaultTillId optional)."""
 
     benefitType = serializers.ChoiceField(choices=enums.BENEFIT_TYPES)
-    seriesId = count("COUPON, GIFT_VOUCHER.", **_optional())
-    promotionId = count("CART_PROMOTION, LOYALTY_POINTS.", **_optional())
-    programId = count("LOYALTY_POINTS.", **_optional())
-    allocationStrategyId = count("LOYALTY_POINTS.", **_optional())
-    expirationStrategyId = count("LOYALTY_POINTS.", **_optional())
+    seriesId = count("COUPON, GIFT_VOUCHER.", maximum=MAX_BIGINT, **_optional())
+    promotionId = count("CART_PROMOTION, LOYALTY_POINTS.", maximum=MAX_BIGINT, **_optional())
+    programId = count("LOYALTY_POINTS.", maximum=MAX_BIGINT, **_optional())
+    allocationStrategyId = count("LOYALTY_POINTS.", maximum=MAX_BIGINT, **_optional())
+    expirationStrategyId = count("LOYALTY_POINTS.", maximum=MAX_BIGINT, **_optional())
     points = count("LOYALTY_POINTS (optional).", allow_null=True, **_optional())
     defaultTillId = count(
         "LOYALTY_POINTS (optional): the till that issues the points.",
+        maximum=MAX_BIGINT,
         allow_null=True,
         **_optional(),
     )
@@ -377,8 +400,11 @@ class _FixedWindowFields(serializers.Serializer):
         "FIXED_WINDOW: DAYS windows of refreshRate days, WEEKS from startDayOfTheWeek, or calendar MONTHS.",
         **_optional(),
     )
-    refreshRate = count(
-        "FIXED_WINDOW with DAYS: days per window (mandatory there).", allow_null=True, **_optional()
+    refreshRate = period(
+        "FIXED_WINDOW with DAYS: days per window (mandatory there).",
+        "DAYS",
+        allow_null=True,
+        **_optional(),
     )
     startDayOfTheWeek = day_of_week(
         "FIXED_WINDOW with WEEKS: the day windows start (default MONDAY).", **_optional()
@@ -391,17 +417,18 @@ class _FixedWindowFields(serializers.Serializer):
         help_text="FIXED_WINDOW: the window configuration's id (fixedWindowCycleReferenceId); generated when not sent, kept across updates that change only maxEarnLimit.",
         **_optional(),
     )
-    cycleStatus = serializers.ChoiceField(
-        choices=CYCLE_STATUSES,
-        read_only=True,
-        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
+    # Answered for FIXED_WINDOW constraints only: FIXED_VALUE and ROLLING_WINDOW ones carry just
+    # their own settings, so none of these is required (a read-only field would be).
+    cycleStatus = answered_sometimes(
+        {"type": "string", "enum": list(CYCLE_STATUSES)},
+        "FIXED_WINDOW only (always there): UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
     )
-    startDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's start.")
-    startDateISO = serializers.DateTimeField(read_only=True)
-    endDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's end.")
-    endDateISO = serializers.DateTimeField(read_only=True)
-    currentCycle = response_only(
-        CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional()
+    startDate = answered_sometimes(_EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's start.")
+    startDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
+    endDate = answered_sometimes(_EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's end.")
+    endDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
+    currentCycle = answered_sometimes(
+        CycleSerializer(), "FIXED_WINDOW on a LIVE badge only: the window containing now."
     )
 
 
@@ -418,15 +445,15 @@ class CustomerConstraintSerializer(_FixedWindowFields):
     maxEarnForDays = count(
         "ROLLING_WINDOW: earns allowed in the last rollForDays days.", **_optional()
     )
-    rollForDays = count("ROLLING_WINDOW.", **_optional())
+    rollForDays = period("ROLLING_WINDOW.", "DAYS", **_optional())
     maxEarnForWeeks = count(
         "ROLLING_WINDOW: earns allowed in the last rollForWeeks weeks.", **_optional()
     )
-    rollForWeeks = count("ROLLING_WINDOW.", **_optional())
+    rollForWeeks = period("ROLLING_WINDOW.", "WEEKS", **_optional())
     maxEarnForMonths = count(
         "ROLLING_WINDOW: earns allowed in the last rollForMonths months.", **_optional()
     )
-    rollForMonths = count("ROLLING_WINDOW.", **_optional())
+    rollForMonths = period("ROLLING_WINDOW.", "MONTHS", **_optional())
 
 
 class BadgeConstraintSerializer(_FixedWindowFields):
@@ -440,7 +467,7 @@ class BadgeConstraintSerializer(_FixedWindowFields):
 
     constraintType = serializers.ChoiceField(choices=enums.BADGE_CONSTRAINT_TYPES)
     rollType = period_unit("ROLLING_WINDOW: the unit of the window.", **_optional())
-    rollValue = count("ROLLING_WINDOW: how many units the window spans.", **_optional())
+    rollValue = period("ROLLING_WINDOW: how many units the window spans.", **_optional())
 
 
 _CUSTOM_FIELD_VALUE = {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "boolean"}]}
@@ -652,7 +679,7 @@ class GroupWriteSerializer(serializers.Serializer):
         max_length=200, help_text="Unique among the org's active groups, case-sensitive (733)."
     )
     rank = serializers.IntegerField(
-        min_value=1, help_text="Mandatory (732); not unique. Rank 1 shows first."
+        min_value=1, max_value=MAX_COUNT, help_text="Mandatory (732); not unique. Rank 1 shows first."
     )
     isActive = serializers.BooleanField(
         help_text="false disables the group and frees its name.", **_optional()
@@ -863,8 +890,17 @@ MIGRATION_HEADER = OpenApiParameter(
 )
 BADGE_ID = path("badge_id", "The badge's 24-hex id.")
 _TIMESTAMP_QUERY = "Epoch seconds or milliseconds, or ISO-8601 (e.g. `2023-02-16T00:00:00Z`)."
-PAGE = query("page", "0-based page.", type=OpenApiTypes.INT)
-SIZE = f"Page size, default 10, at most {MAX_PAGE_SIZE}."
+PAGE = query(
+    "page",
+    f"0-based page (at most {MAX_PAGE:,}; past the last page: an empty page).",
+    type={"type": "integer", "minimum": 0, "maximum": MAX_PAGE},
+)
+SIZE = f"Page size, default 10, from 1 to {MAX_PAGE_SIZE}."
+
+
+def page_size(name: str, description: str = SIZE) -> OpenApiParameter:
+    """`size` or `limit`: outside 1..MAX_PAGE_SIZE is a 400 naming the parameter."""
+    return query(name, description, type={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE})
 
 _BADGES = ["badges"]
 _AUTH_CODES = (errors.INVALID_INPUT, errors.UNAUTHORIZED)
@@ -999,7 +1035,7 @@ BADGE_LIST = extend_schema(
         query("expiresOn", "Badges ending at or before. " + _TIMESTAMP_QUERY),
         query("sortOn", "Default ID.", enum=enums.BADGE_SORTS),
         query("order", "Default ASC.", enum=enums.ORDERS),
-        query("limit", SIZE, type=OpenApiTypes.INT),
+        page_size("limit", SIZE),
         PAGE,
     ],
     responses=responses(BadgeListEnvelope, "One page of badges and the pagination block."),
@@ -1020,6 +1056,7 @@ BADGE_GET = extend_schema(
     ],
     responses={
         200: OpenApiResponse(BadgeEnvelope, description="The badge."),
+        400: ERROR_400,
         401: ERROR_401,
         404: ERROR_404,
     },
@@ -1132,7 +1169,7 @@ FIXED_WINDOW_DETAILS = extend_schema(
             "Windows starting on or before this day (default the badge's end). " + _TIMESTAMP_QUERY,
         ),
         PAGE,
-        query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
+        page_size("size", SIZE + " `limit` is read as an alias."),
     ],
     responses=responses(FixedWindowCycleListEnvelope, "One page of cycles.", not_found=True),
     tags=_BADGES,
@@ -1226,7 +1263,7 @@ GROUP_LIST = extend_schema(
             type=OpenApiTypes.BOOL,
         ),
         query("order", "By rank: ASC (default, rank 1 first) or DESC.", enum=enums.ORDERS),
-        query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
+        page_size("size", SIZE + " `limit` is read as an alias."),
         PAGE,
     ],
     responses=responses(GroupListEnvelope, "One page of groups."),
@@ -1241,6 +1278,7 @@ GROUP_GET = extend_schema(
     parameters=[GROUP_ID],
     responses={
         200: OpenApiResponse(GroupEnvelope, description="The group."),
+        400: ERROR_400,
         401: ERROR_401,
         404: ERROR_404,
     },
@@ -1292,7 +1330,7 @@ CUSTOM_FIELD_LIST = extend_schema(
         query("isActive", "false lists disabled fields. Default true.", type=OpenApiTypes.BOOL),
         query("sortOn", "Default LAST_UPDATED_DATE.", enum=tuple(CUSTOM_FIELD_SORTS)),
         query("order", "Default DESC (newest first).", enum=enums.ORDERS),
-        query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
+        page_size("size", SIZE + " `limit` is read as an alias."),
         PAGE,
     ],
     responses=responses(CustomFieldListEnvelope, "One page of fields."),
@@ -1307,6 +1345,7 @@ CUSTOM_FIELD_GET = extend_schema(
     parameters=[FIELD_ID],
     responses={
         200: OpenApiResponse(CustomFieldEnvelope, description="The field."),
+        400: ERROR_400,
         401: ERROR_401,
         404: ERROR_404,
     },
@@ -1570,7 +1609,7 @@ class ImportRowSerializer(serializers.Serializer):
 
     badgeMetaId = serializers.CharField(help_text="A badge of the caller's org (1054 otherwise).")
     customerId = serializers.IntegerField(
-        min_value=1, help_text="An existing customer (1026 otherwise)."
+        min_value=1, max_value=MAX_BIGINT, help_text="An existing customer (1026 otherwise)."
     )
     earnEventDate = timestamp("When it was earned.", **_optional())
     earnEventDateISO = iso(
@@ -1583,8 +1622,15 @@ class ImportRowSerializer(serializers.Serializer):
 
 
 class ImportResultSerializer(serializers.Serializer):
-    badgeMetaId = serializers.CharField(allow_null=True)
-    customerId = serializers.IntegerField(allow_null=True)
+    badgeMetaId = serializers.CharField(
+        allow_null=True, help_text="The row's badgeMetaId (trimmed) when it is a valid id; else null."
+    )
+    customerId = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_BIGINT,
+        help_text="The row's customerId as a number when it is a valid one; else null.",
+    )
     earnedBadgeId = serializers.CharField(
         allow_null=True, help_text="null when the row was refused."
     )
@@ -1911,7 +1957,7 @@ CUSTOMER_LIST = extend_schema(
     parameters=[
         query("search", "A prefix. Names are searched only for a term with a letter, no digit and no `@`."),
         PAGE,
-        query("size", SIZE + " `limit` is read as an alias.", type=OpenApiTypes.INT),
+        page_size("size", SIZE + " `limit` is read as an alias."),
     ],
     responses=responses(CustomerListEnvelope, "One page of matching customers."),
     tags=_CUSTOMERS,
