@@ -177,6 +177,11 @@ def aim(case, world: World, data: st.DataObject) -> None:
                 item[key] = real(key, item[key])
         if "triggeredBy" in item and data.draw(st.booleans(), label="aim triggeredBy"):
             item["triggeredBy"] = dict(TRIGGER)
+            # A generated event date is mostly far from the badge's dates (750, 815): now, instead.
+            for key in ("earnEventDate", "earnEventDateISO", "issueEventDate", "issueEventDateISO"):
+                item.pop(key, None)
+            if case.headers:
+                case.headers.pop("X-CAP-CUSTOMER-IDENTIFIER", None)
     if case.path.endswith("/badgeMeta") and case.method.upper() in ("POST", "PUT"):
         case.headers = {**(case.headers or {}), **MIGRATION}
 

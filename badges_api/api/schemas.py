@@ -236,6 +236,15 @@ def period(help_text: str, unit: str | None = None, **kwargs) -> serializers.Int
     return count(help_text, maximum=MAX_PERIOD[unit or "DAYS"], **kwargs)
 
 
+# What the service reads as a name or an id (badges_api/inputs.read_name): a visible character
+# and no control character (C0, DEL, C1), which PostgreSQL and SQLite would store differently.
+TEXT_PATTERN = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+
+
+def text(**kwargs) -> serializers.RegexField:
+    return serializers.RegexField(TEXT_PATTERN, **kwargs)
+
+
 def _optional(**kwargs) -> dict:
     return {"required": False, **kwargs}
 
@@ -356,7 +365,7 @@ class BenefitSerializer(serializers.Serializer):
 
 
 class TagSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = text()
     value = serializers.CharField(
         allow_null=True, help_text="Free text; numbers are stored as text.", **_optional()
     )
@@ -413,7 +422,7 @@ class _FixedWindowFields(serializers.Serializer):
         "FIXED_VALUE: the cap over the whole badge; FIXED_WINDOW: the cap per window.",
         **_optional(),
     )
-    referenceId = serializers.CharField(
+    referenceId = text(
         help_text="FIXED_WINDOW: the window configuration's id (fixedWindowCycleReferenceId); generated when not sent, kept across updates that change only maxEarnLimit.",
         **_optional(),
     )
@@ -476,7 +485,7 @@ _CUSTOM_FIELD_VALUE = {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type
 class _BadgeWritable(serializers.Serializer):
     """Fields a create or update body may carry."""
 
-    name = serializers.CharField(max_length=255, help_text="Unique per org, case-sensitive (725).")
+    name = text(max_length=255, help_text="Unique per org, case-sensitive (725).")
     description = serializers.CharField(max_length=4000, allow_blank=True, **_optional())
     startOn = timestamp(
         "When the badge starts. At create it may not be in the past (722) unless X-CAP-BADGES-MIGRATION: migration; fixed once live (723). startOn or startOnISO is mandatory at create.",
@@ -511,7 +520,7 @@ class _BadgeWritable(serializers.Serializer):
         help_text="{field name: value} for the org's active custom fields (9006 for unknown names or values of the wrong type). Mandatory fields the badge omits get their default.",
         **_optional(),
     )
-    badgeGroupId = serializers.CharField(
+    badgeGroupId = text(
         allow_null=True, help_text="An active group of the org (9005).", **_optional()
     )
     badgeRank = count(
@@ -532,7 +541,7 @@ class BadgeUpdateSerializer(_BadgeWritable):
     """Changes to the badge named by `id`: fields the body carries replace the stored ones, omitted
     fields keep their values."""
 
-    id = serializers.CharField(help_text="The badge's 24-hex id.")
+    id = text(help_text="The badge's 24-hex id.")
     isActive = serializers.BooleanField(
         write_only=True, help_text="Alias of active.", **_optional()
     )
@@ -649,7 +658,7 @@ class BadgeClaimSerializer(serializers.Serializer):
     ownerType = owner_type(
         "One of the badge's restrictedToOwners (716 when missing, 714 when not an owner)."
     )
-    referenceId = serializers.CharField(
+    referenceId = text(
         help_text="The owning program/campaign id; numbers are read as text (717 when missing)."
     )
 
@@ -675,7 +684,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class GroupWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(
+    name = text(
         max_length=200, help_text="Unique among the org's active groups, case-sensitive (733)."
     )
     rank = serializers.IntegerField(
@@ -706,7 +715,7 @@ class GroupListSerializer(serializers.Serializer):
 
 
 class CustomFieldWriteSerializer(serializers.Serializer):
-    name = serializers.CharField(
+    name = text(
         max_length=200, help_text="Unique among the org's active fields, case-sensitive (9007)."
     )
     dataType = serializers.ChoiceField(
@@ -1426,7 +1435,7 @@ def customer_id(help_text: str = "Capillary's customer id.", **kwargs) -> WireFi
 
 class TriggeredBySerializer(serializers.Serializer):
     ownerType = owner_type("The claiming module (716 when missing); Membercare needs no claim.")
-    referenceId = serializers.CharField(
+    referenceId = text(
         help_text="Must match an active claim of the badge (810); numbers are read as text (717 when missing).",
         required=False,
     )
@@ -1435,9 +1444,9 @@ class TriggeredBySerializer(serializers.Serializer):
 class EarnSerializer(serializers.Serializer):
     """One customer earns a badge (customer/earn)."""
 
-    badgeMetaId = serializers.CharField()
+    badgeMetaId = text()
     customerId = customer_id()
-    requestId = serializers.CharField(
+    requestId = text(
         help_text="Idempotency key: mandatory (804); a repeat replays the first answer, a reuse with another body is 809."
     )
     earnEventDate = timestamp(
@@ -1468,11 +1477,11 @@ class EarnResultSerializer(serializers.Serializer):
 class EarnBulkSerializer(serializers.Serializer):
     """Many customers earn a badge (customer/earnBulk); each is answered on its own."""
 
-    badgeMetaId = serializers.CharField()
+    badgeMetaId = text()
     customerIds = serializers.ListField(
         child=customer_id(), max_length=100_000, help_text="812 when missing or empty."
     )
-    requestId = serializers.CharField(
+    requestId = text(
         help_text="Idempotency key; generated when absent.", **_optional()
     )
     earnEventDate = timestamp("When the earning happened (default now).", **_optional())
@@ -1517,13 +1526,13 @@ class EarnBulkResultSerializer(serializers.Serializer):
 class IssueBulkSerializer(serializers.Serializer):
     """Enrol customers into an ISSUE_EARN badge (badgeMeta/customer/issueBulk)."""
 
-    badgeMetaId = serializers.CharField()
+    badgeMetaId = text()
     customers = serializers.ListField(
         child=customer_id(),
         max_length=100_000,
         help_text="`customerIds` is read as an alias; 812 when missing.",
     )
-    requestId = serializers.CharField(
+    requestId = text(
         help_text="Idempotency key; generated when absent.", **_optional()
     )
     issueEventDate = timestamp(
@@ -1559,13 +1568,13 @@ class IssueBulkResultSerializer(serializers.Serializer):
 
 class RevokeIssualSerializer(serializers.Serializer):
     customerId = customer_id()
-    issueId = serializers.CharField(help_text="The enrolment's id (issuedId).")
+    issueId = text(help_text="The enrolment's id (issuedId).")
 
 
 class RevokeIssueSerializer(serializers.Serializer):
     """Revoke enrolments: all of each customer's (`customers`) or named ones (`revokeIssuals`, which wins)."""
 
-    badgeMetaId = serializers.CharField()
+    badgeMetaId = text()
     customers = serializers.ListField(child=customer_id(), max_length=20, **_optional())
     revokeIssuals = RevokeIssualSerializer(many=True, max_length=20, **_optional())
 
@@ -1588,13 +1597,13 @@ class RevokeIssueResultSerializer(serializers.Serializer):
 
 
 class RevokeEarnSerializer(serializers.Serializer):
-    badgeMetaId = serializers.CharField()
+    badgeMetaId = text()
     customerId = WireField(
         request={"oneOf": [{"type": "integer"}, {"type": "string"}]},
         response={"type": "integer"},
         help_text="The customer, as X-CAP-CUSTOMER-IDENTIFIER says (812 when missing).",
     )
-    earnedBadgeId = serializers.CharField()
+    earnedBadgeId = text()
 
 
 class RevokeEarnResultSerializer(serializers.Serializer):
@@ -1607,7 +1616,7 @@ class RevokeEarnResultSerializer(serializers.Serializer):
 class ImportRowSerializer(serializers.Serializer):
     """One historical earned badge. Imports skip claims, limits and benefits."""
 
-    badgeMetaId = serializers.CharField(help_text="A badge of the caller's org (1054 otherwise).")
+    badgeMetaId = text(help_text="A badge of the caller's org (1054 otherwise).")
     customerId = serializers.IntegerField(
         min_value=1, max_value=MAX_BIGINT, help_text="An existing customer (1026 otherwise)."
     )
