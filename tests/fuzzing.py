@@ -213,7 +213,13 @@ def send(client: Client, case, headers: dict) -> schemathesis.Response:
     path = request.path_url
     started = time.perf_counter()
     answer = client.generic(request.method, path, body, content_type=content_type, headers=sent)
-    elapsed = time.perf_counter() - started
+    return as_response(answer, request, elapsed=time.perf_counter() - started)
+
+
+def as_response(answer, request: requests.PreparedRequest | None = None, *, elapsed: float = 0.0):
+    """A Django test-client answer as schemathesis reads one (for its checks and validators)."""
+    if request is None:
+        request = requests.Request("GET", f"http://testserver{answer.request['PATH_INFO']}").prepare()
     return schemathesis.Response(
         status_code=answer.status_code,
         headers={name: [value] for name, value in answer.headers.items()},

@@ -1,5 +1,6 @@
 """The OpenAPI 3 schema at /api/schema/ states every path, request and response shape, envelope included."""
 
+import json
 import re
 from pathlib import Path
 
@@ -442,3 +443,114 @@ def test_lifecycle_components_state_every_key_answered(schema, api, org):
         assert _undocumented_keys(answer, {"$ref": f"#/components/schemas/{name}"}, schema) == [], (
             name
         )
+
+
+# --- The schema agrees with the answers (issue 9, defect 10) --------------------------------
+
+
+@pytest.fixture(scope="module")
+def api_schema(schema):
+    import schemathesis
+
+    return schemathesis.openapi.from_dict(schema)
+
+
+def _conforms(api_schema, method: str, path: str, answer) -> None:
+    """The answer's status is documented and its body validates (schemathesis' validator)."""
+    from tests.fuzzing import as_response
+
+    api_schema[path][method].validate_response(as_response(answer))
+
+
+def test_constraints_of_every_kind_validate_as_answered(schema, api_schema, api):
+    """FIXED_VALUE and ROLLING_WINDOW constraints carry no cycle keys; once every badge read failed
+    validation because the schema required currentCycle, cycleStatus and startDate of them all."""
+    body = badge_body(
+        startOnISO="2020-01-06T00:00:00Z",
+        customerConstraints=[
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1},
+            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7},
+        ],
+        badgeConstraints=[
+            {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 100},
+            {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 9},
+            {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKS", "maxEarnLimit": 5},
+        ],
+    )
+    status, created = api.post("badgeMeta", body, headers={"X-CAP-BADGES-MIGRATION": "migration"})
+    assert status == 200, created
+    badge_id = created["data"]["id"]
+    badges = "/api_gateway/v1/badges/badgeMeta"
+
+    read = api.client.get(f"{badges}/{badge_id}", headers=api.headers)
+    listed = api.client.get(badges, headers=api.headers)
+
+    _conforms(api_schema, "GET", badges + "/{badge_id}", read)
+    _conforms(api_schema, "GET", badges, listed)
+    constraints = read.json()["data"]["customerConstraints"] + read.json()["data"]["badgeConstraints"]
+    assert {"currentCycle", "cycleStatus", "startDate"} <= set(constraints[-1])
+    assert not {"currentCycle", "cycleStatus", "startDate"} & set(constraints[0])
+    for name in ("CustomerConstraint", "BadgeConstraint"):
+        assert component(schema, name)["required"] == ["constraintType"]
+
+
+def test_import_result_echoes_a_valid_id_or_null_never_raw_input(schema, api_schema, api):
+    rows = [
+        {"badgeMetaId": {}, "customerId": [], "earnEventDate": 1609459200, "earnExpiresOn": 1612137600},
+        {"badgeMetaId": "nope", "customerId": 2**70, "earnEventDate": 1609459200, "earnExpiresOn": 1612137600},
+    ]
+    answer = api.client.put(
+        "/api_gateway/v1/badges/import/customerBadges",
+        json.dumps(rows),  # orjson cannot write 2**70
+        content_type="application/json",
+        headers=api.headers,
+    )
+
+    _conforms(api_schema, "PUT", "/api_gateway/v1/badges/import/customerBadges", answer)
+    echoed = [(row["badgeMetaId"], row["customerId"]) for row in answer.json()["data"]]
+    assert echoed == [(None, None), ("nope", None)]
+    customer_id = component(schema, "ImportResult")["properties"]["customerId"]
+    assert (customer_id["type"], customer_id["nullable"], customer_id["minimum"]) == ("integer", True, 1)
+
+
+def _paging_parameters(schema):
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and parameter["name"] in ("page", "size", "limit"):
+                yield path, method, parameter
+
+
+def test_every_page_size_and_page_states_the_range_the_service_accepts(schema, api):
+    """size/limit 1..1000 and page 0..2^31-1, as badges_api/selectors/pagination.py reads them:
+    the service answers the bounds and refuses one past each with a 400 naming the parameter."""
+    from badges_api.selectors.pagination import MAX_PAGE, MAX_PAGE_SIZE
+
+    checked = set()
+    for path, method, parameter in _paging_parameters(schema):
+        bounds = (parameter["schema"]["minimum"], parameter["schema"]["maximum"])
+        name = parameter["name"]
+        assert bounds == ((0, MAX_PAGE) if name == "page" else (1, MAX_PAGE_SIZE)), (path, name)
+        if "{" in path:
+            continue
+        for value, status in ((bounds[0], 200), (bounds[1], 200), (bounds[0] - 1, 400), (bounds[1] + 1, 400)):
+            query = {name: value} | ({"badgeMetaId": "0" * 24} if "FixedWindow" in path else {})
+            answer = api.client.get(path, query, headers=api.headers)
+            expected = 404 if "FixedWindow" in path and status == 200 else status
+            assert answer.status_code == expected, (path, name, value, answer.content)
+            if status == 400:
+                assert answer.json()["errors"][0]["reference"] == name
+        checked.add(path)
+    assert len(checked) >= 5
+
+
+def test_is_active_is_a_boolean_in_the_schema_and_null_is_refused(schema, api):
+    for name in ("BadgeCreateRequest", "BadgeUpdateRequest", "GroupWriteRequest"):
+        for key in ("active", "isActive"):
+            field = component(schema, name)["properties"].get(key)
+            if field is not None:
+                assert field["type"] == "boolean" and not field.get("nullable"), (name, key)
+
+    status, answer = api.post("badgeMeta", badge_body(isActive=None))
+
+    assert status == 400
+    assert answer["errors"][0]["reference"] == "isActive"
