@@ -22,6 +22,7 @@ timing, and takes minutes.
 """
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -37,9 +38,12 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=100, help="cases per operation and mode")
     parser.add_argument("--stateful-cases", type=int, default=12000, help="calls made by the state machine")
     parser.add_argument("--seed", type=int, default=9, help="hypothesis seed (the same seed replays the run)")
+    parser.add_argument("--by-operation", action="store_true", help="also print answers per operation and status")
     args = parser.parse_args()
 
     setup_django(scratch_database_url("fuzz"))
+    # Django logs every 4xx as a warning: tens of thousands of lines. 5xx still log as errors.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     os.environ.setdefault("PYTEST_VERSION", "bench")  # no auth cache: the world changes as we go
 
     import schemathesis
@@ -103,10 +107,10 @@ def main() -> int:
             if case.path.endswith("/badgeMeta") and case.method.upper() in ("POST", "PUT"):
                 case.headers = {**(case.headers or {}), **fuzzing.MIGRATION}
 
-    # One derandomized run (a replay makes the same calls); scenarios average about 6 steps.
+    # One derandomized run (a replay makes the same calls); a scenario averages about 12 calls.
     Machine.run(
         settings=settings(
-            max_examples=max(50, args.stateful_cases // 6),
+            max_examples=max(50, args.stateful_cases // 12),
             stateful_step_count=12,
             derandomize=True,
             phases=[phase for phase in settings.default.phases if phase.name != "shrink"],
@@ -124,6 +128,9 @@ def main() -> int:
     print("answers:   " + ", ".join(f"{k} {v:,}" for k, v in sorted(tally.by_class.items())))
     print(f"5xx:       {tally.server_errors}")
     print(f"schema violations (status, content type or body): {tally.violations}")
+    if args.by_operation:
+        for key, count in sorted(tally.by_operation.items()):
+            print(f"{count:7,}  {key}")
     for failure in tally.failures[:10]:
         print("\n" + failure[:3000])
     return 1 if tally.failures or tally.server_errors else 0

@@ -430,11 +430,16 @@ class _FixedWindowFields(serializers.Serializer):
     # their own settings, so none of these is required (a read-only field would be).
     cycleStatus = answered_sometimes(
         {"type": "string", "enum": list(CYCLE_STATUSES)},
-        "FIXED_WINDOW only (always there): UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
+        "FIXED_WINDOW only (always there): UPCOMING, ACTIVE or EXPIRED by the span of its cycles"
+        " (startDate to endDate).",
     )
     startDate = answered_sometimes(_EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's start.")
     startDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
-    endDate = answered_sometimes(_EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's end.")
+    endDate = answered_sometimes(
+        _EPOCH_SECONDS,
+        "FIXED_WINDOW only (always there): where its cycles stop: the badge's end; for a customer"
+        " window of an ISSUE_EARN badge the enrolment expiry.",
+    )
     endDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
     currentCycle = answered_sometimes(
         CycleSerializer(), "FIXED_WINDOW on a LIVE badge only: the window containing now."
