@@ -17,7 +17,7 @@ from django.apps import apps
 
 from tests.factories import badge_body
 
-CASES = int(os.environ.get("BADGES_MUTATION_CASES", "60"))
+CASES = int(os.environ.get("BADGES_MUTATION_CASES", "40"))
 
 HOSTILE = [
     None, True, False, 0, -1, 1, 2**31, 2**63, 2**64, 2**70, 1e30, -1e30, 1.5, 1e308, "", " ", "\x00", "a\x00b",
