@@ -13,8 +13,8 @@ from badge_rules.windows import Window, badge_days, window_at, windows_overlappi
 from badges_api import enums, errors
 from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
-from badges_api.inputs import checked_id, control_character, control_message
 from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_spec
+from badges_api.inputs import checked_id, control_character, control_message
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
 from badges_api.selectors.pagination import page_from_query
