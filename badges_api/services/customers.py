@@ -16,7 +16,8 @@ Rules (docs/API.md repeats them for the console's users):
   `customerId`), `email`, `mobile`, `externalId`, `cardNumber`, `firstName`, `lastName`. Other
   columns are ignored with a warning; a column named twice is read from its first occurrence.
 - UTF-8, with or without a byte-order mark; `;` is the delimiter when the header line has a `;`
-  and no `,` (a tab when it has only tabs); otherwise `,`.
+  and no `,` (a tab when it has only tabs); otherwise `,`. A quoted cell cannot span lines: a
+  quote still open at the end of its line rejects that line, and the next lines are read anew.
 - A new id is inserted; an existing id is updated with the cells that have a value. An empty cell
   (or a missing column) leaves the stored value unchanged, so an import never erases anything.
 - Values are trimmed; emails are lower-cased and must look like `name@domain.tld`; mobiles keep
@@ -229,17 +230,23 @@ def _records_line_by_line(
     starts again on the next line, so every later line is read on its own.
     """
     physical = list(io.StringIO(text, newline=""))
+    # A blank line after the last: a quote left open on the last line swallows it, and so shows
+    # as a record spanning two lines like any other (the csv module ends such a file silently).
+    end = len(physical)
+    physical.append("\n")
     records: list[list[str]] = []
     lines: list[int] = []
-    position, end = start, len(physical)
+    position = start
     while position < end:
-        reader = csv.reader(map(physical.__getitem__, range(position, end)), delimiter=delimiter)
+        reader = csv.reader(map(physical.__getitem__, range(position, end + 1)), delimiter=delimiter)
         read = 0  # physical lines this reader has consumed before the current record
         try:
             for record in reader:
                 if reader.line_num - read > 1:
                     result.errors.append(RowError(position + read + 1, _UNCLOSED_QUOTE))
                     break
+                if position + read == end:
+                    return records, lines  # the blank line added above
                 records.append(record)
                 lines.append(position + read + 1)
                 read = reader.line_num
