@@ -105,3 +105,8 @@ def test_printable_unicode_in_a_query_still_searches(api, catalogue):
 def test_a_control_character_in_a_write_path_is_refused_before_anything_is_written(api, catalogue):
     status, envelope = api.post(f"badgeMeta/{catalogue['id']}%00/claim", {"ownerType": "Loyalty", "referenceId": "x"})
     assert status == 400 and envelope["errors"][0]["reference"] == "badge_id"
+
+
+def test_a_search_of_thousands_of_digits_finds_nothing_instead_of_failing(api, catalogue):
+    status, envelope = api.get("customers", search="1" * 5000)
+    assert status == 200 and envelope["data"]["customers"] == []
