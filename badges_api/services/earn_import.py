@@ -60,7 +60,9 @@ def _badge_ids(body: list) -> dict[str, str | ErrorItem]:
     Checked once per distinct value, not once per row: an import names few badges.
     """
     checked: dict[str, str | ErrorItem] = {}
-    for raw in {item.get("badgeMetaId") for item in body if isinstance(item, dict) and isinstance(item.get("badgeMetaId"), str)}:
+    # Only strings go into the set: a {} or [] sent as an id is unhashable (once a 500).
+    sent = (item.get("badgeMetaId") for item in body if isinstance(item, dict))
+    for raw in {value for value in sent if isinstance(value, str)}:
         errs = ErrorCollector()
         badge_id = read_name(raw, "badgeMetaId", errs, max_length=grants.MAX_TEXT_ID_LENGTH)
         checked[raw] = badge_id if badge_id is not None else errs.items[0]
@@ -89,7 +91,9 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
     badge_ids = _badge_ids(body)
     valid_ids = [badge_id for badge_id in badge_ids.values() if isinstance(badge_id, str)]
     badges = {b.public_id: b for b in Badge.objects.filter(org=org, public_id__in=valid_ids)}
-    customer_ids = [whole_number(item.get("customerId"), maximum=MAX_BIGINT) if isinstance(item, dict) else None for item in body]
+    customer_ids = [
+        whole_number(item.get("customerId"), maximum=MAX_BIGINT) if isinstance(item, dict) else None for item in body
+    ]
     pk_of = grants.customer_pks(org, [c for c in customer_ids if c is not None])
 
     answers: list[dict] = []
@@ -117,7 +121,8 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
             badge = badges.get(badge_id)
             pk = pk_of.get(customer_id)
             if badge is None:
-                raise _RowRefused(errors.GLOBAL_BADGE_NOT_FOUND, errors.MESSAGES[errors.GLOBAL_BADGE_NOT_FOUND], "badgeMetaId")
+                code = errors.GLOBAL_BADGE_NOT_FOUND
+                raise _RowRefused(code, errors.MESSAGES[code], "badgeMetaId")
             if pk is None:
                 raise _RowRefused(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND], "customerId")
             if expires_on <= event_date:
