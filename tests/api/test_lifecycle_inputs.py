@@ -265,3 +265,14 @@ def test_import_answers_are_typed_json(api, org, badges):
     for answer in import_rows(api, rows):
         assert answer["badgeMetaId"] is None or isinstance(answer["badgeMetaId"], str)
         assert answer["customerId"] is None or type(answer["customerId"]) is int
+
+
+def test_revoke_earn_by_a_mobile_sent_as_a_json_number_still_finds_the_customer(api, org, badges):
+    from badges_api.models import Customer
+
+    Customer.objects.filter(org=org, customer_id=5).update(mobile="919876543210")
+    earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [5]))[1]["data"]["issuedBadges"][0]["issuedId"]
+    body = {"badgeMetaId": badges["earn"]["id"], "customerId": 919876543210, "earnedBadgeId": earned}
+    status, envelope = api.post("customer/revokeEarn", body, headers={"X-CAP-CUSTOMER-IDENTIFIER": "mobile"})
+    assert status == 200, envelope
+    assert envelope["data"]["customerId"] == 5
