@@ -5,7 +5,7 @@ SQLite and PostgreSQL)."""
 
 import pytest
 
-from badges_api.models import Badge, BadgeRequest, Earn, Enrolment
+from badges_api.models import Badge, BadgeRequest, Customer, Earn, Enrolment
 from tests.lifecycle import TRIGGER, earn_bulk_body, live_badge, make_customers
 
 NEVER = {"expiryType": "NEVER"}
@@ -268,8 +268,6 @@ def test_import_answers_are_typed_json(api, org, badges):
 
 
 def test_revoke_earn_by_a_mobile_sent_as_a_json_number_still_finds_the_customer(api, org, badges):
-    from badges_api.models import Customer
-
     Customer.objects.filter(org=org, customer_id=5).update(mobile="919876543210")
     earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [5]))[1]["data"]["issuedBadges"][0]["issuedId"]
     body = {"badgeMetaId": badges["earn"]["id"], "customerId": 919876543210, "earnedBadgeId": earned}
