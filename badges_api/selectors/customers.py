@@ -161,7 +161,8 @@ def _prefix(org: Org, column: str, prefix: str) -> Q:
 
 def _id_prefix(org: Org, digits: str) -> list[Q]:
     """The org's customer ids whose decimal form starts with `digits`: an index range per length."""
-    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0"):
+    # More digits than the largest id has can match nothing (and int() refuses 4,300 digits).
+    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0") or len(digits) > len(str(MAX_CUSTOMER_ID)):
         return []
     start = int(digits)
     ranges = []

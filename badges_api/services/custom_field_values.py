@@ -32,11 +32,13 @@ def coerce_value(data_type: str, value: object) -> str | None:
         return None if number is None else str(number)
     if data_type == "DATE":
         text = str(value).strip()
+        if not text.isascii():  # parse_timestamp's epoch reading would take "１２" for 12
+            return None
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             try:
-                return parse_timestamp(value if text.isascii() else None).date().isoformat()
+                return parse_timestamp(value).date().isoformat()
             except TimestampError:
                 return None
     return None

@@ -19,8 +19,8 @@ from django.db import IntegrityError, connection, transaction
 
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector
-from badges_api.models import ApiClient, Badge, CustomField, Org
 from badges_api.inputs import checked_id, read_name
+from badges_api.models import ApiClient, Badge, CustomField, Org
 from badges_api.services.custom_field_values import coerce_value, value_description, value_problem
 
 DATA_TYPES = tuple(CustomField.DATA_TYPES)

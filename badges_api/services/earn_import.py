@@ -60,29 +60,27 @@ def _badge_ids(body: list) -> dict[str, str | ErrorItem]:
     Checked once per distinct value, not once per row: an import names few badges.
     """
     checked: dict[str, str | ErrorItem] = {}
-    for raw in {item.get("badgeMetaId") for item in body if isinstance(item, dict) and isinstance(item.get("badgeMetaId"), str)}:
+    # Only strings go into the set: a {} or [] sent as an id is unhashable (once a 500).
+    sent = (item.get("badgeMetaId") for item in body if isinstance(item, dict))
+    for raw in {value for value in sent if isinstance(value, str)}:
         errs = ErrorCollector()
         badge_id = read_name(raw, "badgeMetaId", errs, max_length=grants.MAX_TEXT_ID_LENGTH)
         checked[raw] = badge_id if badge_id is not None else errs.items[0]
     return checked
 
 
-def _customer_id(raw: object) -> int:
-    if type(raw) is int and 0 < raw <= MAX_BIGINT:
-        return raw
+def _refuse_customer_id(raw: object) -> None:
+    """Raises why raw is no customer id (whole_number() has refused it)."""
     if raw is None or raw == "":
         raise _RowRefused(errors.CUSTOMER_ID_MISSING, errors.MESSAGES[errors.CUSTOMER_ID_MISSING], "customerId")
-    customer_id = whole_number(raw, maximum=MAX_BIGINT)
-    if customer_id is None:
-        raise _RowRefused(errors.INVALID_INPUT, range_message("customerId", 1, MAX_BIGINT), "customerId")
-    return customer_id
+    raise _RowRefused(errors.INVALID_INPUT, range_message("customerId", 1, MAX_BIGINT), "customerId")
 
 
 def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_id: str | None) -> list[dict]:
     """Every row answered in order; a bad row is its own error and the others still load.
 
-    Each answer echoes `badgeMetaId` (a string) and `customerId` (an integer) only when the row
-    sent a valid one, else null, so an answer never carries back a value of another JSON type.
+    Each answer echoes `badgeMetaId` (a string) and `customerId` (an integer) when the row sent a
+    valid one, else null, so an answer never carries back a value of another JSON type.
     """
     if not isinstance(body, list):
         raise BadgeApiError(errors.INVALID_INPUT, "The body must be a JSON array of earned badges")
@@ -93,7 +91,9 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
     badge_ids = _badge_ids(body)
     valid_ids = [badge_id for badge_id in badge_ids.values() if isinstance(badge_id, str)]
     badges = {b.public_id: b for b in Badge.objects.filter(org=org, public_id__in=valid_ids)}
-    customer_ids = [whole_number(item.get("customerId"), maximum=MAX_BIGINT) for item in body if isinstance(item, dict)]
+    customer_ids = [
+        whole_number(item.get("customerId"), maximum=MAX_BIGINT) if isinstance(item, dict) else None for item in body
+    ]
     pk_of = grants.customer_pks(org, [c for c in customer_ids if c is not None])
 
     answers: list[dict] = []
@@ -104,21 +104,25 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
         if not isinstance(item, dict):
             answer["error"] = ErrorItem(errors.INVALID_INPUT, "each row must be an object").as_dict()
             continue
+        raw_badge_id = item.get("badgeMetaId")
+        badge_id = badge_ids.get(raw_badge_id) if isinstance(raw_badge_id, str) else None
+        customer_id = customer_ids[index]
+        answer["badgeMetaId"] = badge_id if isinstance(badge_id, str) else None
+        answer["customerId"] = customer_id
         try:
-            raw_badge_id = item.get("badgeMetaId")
-            badge_id = badge_ids.get(raw_badge_id) if isinstance(raw_badge_id, str) else None
             if isinstance(badge_id, ErrorItem):
                 raise _RowRefused(badge_id.code, badge_id.message, badge_id.reference)
             if badge_id is None:
                 message = "badgeMetaId is mandatory" if raw_badge_id in (None, "") else "badgeMetaId must be a string"
                 raise _RowRefused(errors.INVALID_INPUT, message, "badgeMetaId")
-            answer["badgeMetaId"] = badge_id
-            answer["customerId"] = customer_id = _customer_id(item.get("customerId"))
+            if customer_id is None:
+                _refuse_customer_id(item.get("customerId"))
             event_date, expires_on = _date(item, "earnEventDate"), _date(item, "earnExpiresOn")
             badge = badges.get(badge_id)
             pk = pk_of.get(customer_id)
             if badge is None:
-                raise _RowRefused(errors.GLOBAL_BADGE_NOT_FOUND, errors.MESSAGES[errors.GLOBAL_BADGE_NOT_FOUND], "badgeMetaId")
+                code = errors.GLOBAL_BADGE_NOT_FOUND
+                raise _RowRefused(code, errors.MESSAGES[code], "badgeMetaId")
             if pk is None:
                 raise _RowRefused(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND], "customerId")
             if expires_on <= event_date:

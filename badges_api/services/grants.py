@@ -95,7 +95,9 @@ def customer_id_from(raw: object, reference: str, errs: ErrorCollector) -> int |
     return read_whole_number(raw, reference, errs, maximum=MAX_BIGINT, name="customerId")
 
 
-def text_id_from(body: dict, key: str, errs: ErrorCollector, *, reference: str | None = None, max_length: int = MAX_TEXT_ID_LENGTH) -> str | None:
+def text_id_from(
+    body: dict, key: str, errs: ErrorCollector, *, reference: str | None = None, max_length: int = MAX_TEXT_ID_LENGTH
+) -> str | None:
     """An id sent as text (badgeMetaId, earnedBadgeId, issueId, referenceId): trimmed, printable.
 
     PostgreSQL cannot hold NUL even in a comparison and SQLite would store it; refusing control

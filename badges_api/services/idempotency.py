@@ -6,6 +6,7 @@ badge lock is taken, so two copies of one request sent at once cannot both do th
 """
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -45,7 +46,12 @@ def request_id_from(body: dict, *, required: bool = False) -> tuple[str, bool]:
 
 
 def body_fingerprint(operation: str, body: object) -> str:
-    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    try:
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # A number beyond 64 bits in a field the service ignores; the standard library has no
+        # such limit, and its output is as canonical (sorted keys, no spaces).
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(operation.encode() + b"\0" + canonical).hexdigest()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
+from badges_api.inputs import read_name
 from badges_api.models import Badge, Earn, Enrolment, Org
 from badges_api.selectors import customers as customer_selectors
 from badges_api.services import grants
@@ -109,7 +110,10 @@ def revoke_earn(*, org: Org, body: object, identifier_type: str | None) -> dict:
         errs.add(errors.CUSTOMER_ID_MISSING, None, "customerId")
         customer_ref = None
     else:
-        customer_ref = grants.text_id_from(body, "customerId", errs, max_length=MAX_IDENTIFIER_LENGTH)
+        raw = body["customerId"]
+        if type(raw) is int:  # a mobile number sent as a JSON number
+            raw = str(raw)
+        customer_ref = read_name(raw, "customerId", errs, max_length=MAX_IDENTIFIER_LENGTH)
     earned_id = grants.text_id_from(body, "earnedBadgeId", errs)
     errs.raise_if_any()
     customer = customer_selectors.customer_by_identifier(org, str(customer_ref), identifier_type)

@@ -268,3 +268,31 @@ def test_an_answer_that_cannot_be_rendered_rolls_the_update_back(api, monkeypatc
 
     assert status == 500
     assert Badge.objects.get(public_id=created["id"]).description == "before"
+
+
+def test_badges_stored_before_the_ranges_are_clamped_back_into_them(api, org):
+    """Migration 0007: a badge saved with 10^30 before the ranges existed broke every list."""
+    import importlib
+
+    clamp = importlib.import_module("badges_api.migrations.0007_definitions_within_value_ranges")
+    badge = post(api, "badgeMeta", badge_body(**customer_limit(5), **coupon(7)))[1]["data"]
+    Badge.objects.filter(public_id=badge["id"]).update(
+        customer_constraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 10**30}],
+        badge_constraints=[{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "MONTHS", "rollValue": 10**9, "maxEarnLimit": 2**64}],
+        earned_badge_expiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 10**18},
+        benefits=[{"benefitType": "COUPON", "seriesId": 2**70}],
+    )
+    with pytest.raises(TypeError, match="64-bit"):  # every list failed while rendering (a 500)
+        api.get("badgeMeta")
+
+    clamp.clamp_definitions(apps, None)
+
+    status, envelope = api.get(f"badgeMeta/{badge['id']}")
+    assert status == 200, envelope
+    answered = envelope["data"]
+    assert answered["customerConstraints"][0]["maxEarnLimit"] == MAX_COUNT
+    assert answered["badgeConstraints"][0] == {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "MONTHS",
+                                                    "rollValue": 1_200, "maxEarnLimit": MAX_COUNT}
+    assert answered["earnedBadgeExpiry"]["value"] == 36_500
+    assert answered["benefits"] == [{"benefitType": "COUPON", "seriesId": MAX_BIGINT}]
+    assert api.get("badgeMeta")[0] == 200

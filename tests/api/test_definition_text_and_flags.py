@@ -101,6 +101,20 @@ def test_a_path_id_with_a_nul_is_a_400_naming_the_id(api, path):
     assert references(envelope) == {"id"}
 
 
+@pytest.mark.parametrize(
+    ("path", "query", "reference"),
+    [
+        ("badgeMeta", {"name": f"Cof{NUL}fee"}, "name"),
+        ("badgeMeta", {"groupId": f"abc{NUL}"}, "groupId"),
+        ("badgeMeta/getFixedWindowDetails", {"badgeMetaId": f"abc{NUL}"}, "badgeMetaId"),
+    ],
+)
+def test_badge_reads_refuse_a_nul_in_the_query_naming_the_parameter(api, path, query, reference):
+    status, envelope = api.get(path, **query)
+    assert status == 400, envelope
+    assert references(envelope) == {reference}
+
+
 def test_updates_by_a_path_id_with_a_nul_are_refused(api):
     refused(api, "PUT", "group/abc%00", {"name": "Coffee", "rank": 1}, "id")
     refused(api, "PUT", "customField/abc%00", {"name": "Region"}, "id")
