@@ -30,15 +30,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._harness import scratch_database_url, setup_django  # noqa: E402
+from bench._harness import scratch_database_url, setup_django
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=100, help="cases per operation and mode")
-    parser.add_argument("--stateful-cases", type=int, default=12000, help="calls made by the state machine")
-    parser.add_argument("--seed", type=int, default=9, help="hypothesis seed (the same seed replays the run)")
-    parser.add_argument("--by-operation", action="store_true", help="also print answers per operation and status")
+    parser.add_argument(
+        "--stateful-cases", type=int, default=12000, help="calls made by the state machine"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=9, help="hypothesis seed (the same seed replays the run)"
+    )
+    parser.add_argument(
+        "--by-operation", action="store_true", help="also print answers per operation and status"
+    )
     args = parser.parse_args()
 
     setup_django(scratch_database_url("fuzz"))
@@ -59,10 +65,12 @@ def main() -> int:
 
     Org.objects.filter(id__in=(990001, 990002)).delete()
     client = Client()
-    api_schema = schemathesis.openapi.from_dict(client.get("/api/schema/", {"format": "json"}).json())
+    api_schema = schemathesis.openapi.from_dict(
+        client.get("/api/schema/", {"format": "json"}).json()
+    )
     world = fuzzing.build_world(org_id=990001, username=f"fuzz.{time.time_ns()}")
     tally = fuzzing.Tally()
-    quiet = dict(database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    quiet = {"database": None, "deadline": None, "suppress_health_check": list(HealthCheck)}
     started = time.perf_counter()
 
     operations = [result.ok() for result in api_schema.get_all_operations()]
@@ -121,7 +129,9 @@ def main() -> int:
     seconds = time.perf_counter() - started
 
     print(f"database: {os.environ['DATABASE_URL'].split('@')[-1]}")
-    print(f"schemathesis {schemathesis.__version__}, seed {args.seed}, {len(operations)} operations")
+    print(
+        f"schemathesis {schemathesis.__version__}, seed {args.seed}, {len(operations)} operations"
+    )
     print(f"stateless: {stateless:,} cases in {stateless_seconds:,.0f} s")
     print(f"stateful:  {stateful:,} calls in {seconds - stateless_seconds:,.0f} s ({links} links)")
     print(f"cases:     {tally.cases:,} in {seconds:,.0f} s ({tally.cases / seconds:,.0f}/s)")

@@ -1,4 +1,4 @@
-"""Fuzzing the API from its own OpenAPI schema (schemathesis): a world to aim at, a transport, a tally.
+"""Fuzzing the API from its OpenAPI schema (schemathesis): a world to aim at, a transport, a tally.
 
 Shared by `tests/api/test_api_fuzz.py` (a few hundred cases in `make test`) and
 `bench/fuzz_api.py` (tens of thousands, stateful). Requests go through Django's test client, in
@@ -72,7 +72,11 @@ def build_world(*, org_id: int = 100458, username: str = "fuzz.client") -> World
         customFields={"region": "north"},
         customerConstraints=[
             {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 3},
-            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 2, "rollForDays": 7},
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 2,
+                "rollForDays": 7,
+            },
             {
                 "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
                 "durationType": "DAYS",
@@ -82,7 +86,12 @@ def build_world(*, org_id: int = 100458, username: str = "fuzz.client") -> World
         ],
         badgeConstraints=[
             {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 50},
-            {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 20},
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "DAYS",
+                "rollValue": 1,
+                "maxEarnLimit": 20,
+            },
             {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKS", "maxEarnLimit": 30},
         ],
         benefits=[{"benefitType": "COUPON", "seriesId": 7}],
@@ -98,7 +107,11 @@ def build_world(*, org_id: int = 100458, username: str = "fuzz.client") -> World
         earnType="ISSUE_EARN",
         issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 10},
         customerConstraints=[
-            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "MONTHS", "maxEarnLimit": 2}
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "MONTHS",
+                "maxEarnLimit": 2,
+            }
         ],
     )
     upcoming = _ok(
@@ -142,8 +155,14 @@ def _ok(answer: tuple[int, dict]) -> dict:
     return envelope["data"]
 
 
-_ID_KEYS = {"badge_id": "badge", "badgeMetaId": "badge", "id": "badge", "group_id": "group",
-            "badgeGroupId": "group", "field_id": "field"}
+_ID_KEYS = {
+    "badge_id": "badge",
+    "badgeMetaId": "badge",
+    "id": "badge",
+    "group_id": "group",
+    "badgeGroupId": "group",
+    "field_id": "field",
+}
 _CUSTOMER_KEYS = {"customer_id", "customerId"}
 _CUSTOMER_LIST_KEYS = {"customers", "customerIds"}
 
@@ -219,7 +238,9 @@ def send(client: Client, case, headers: dict) -> schemathesis.Response:
 def as_response(answer, request: requests.PreparedRequest | None = None, *, elapsed: float = 0.0):
     """A Django test-client answer as schemathesis reads one (for its checks and validators)."""
     if request is None:
-        request = requests.Request("GET", f"http://testserver{answer.request['PATH_INFO']}").prepare()
+        request = requests.Request(
+            "GET", f"http://testserver{answer.request['PATH_INFO']}"
+        ).prepare()
     return schemathesis.Response(
         status_code=answer.status_code,
         headers={name: [value] for name, value in answer.headers.items()},

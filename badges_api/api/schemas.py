@@ -18,6 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
+from badge_rules import timestamps
 from badges_api import enums, errors
 from badges_api.inputs import MAX_BIGINT, MAX_COUNT
 from badges_api.models import CustomField
@@ -181,16 +182,27 @@ def response_only(serializer: serializers.BaseSerializer, help_text: str, **kwar
 
 
 _EPOCH_SECONDS = {"type": "number", "example": 1716803487}
+# The instants the API accepts: 1900-01-01 to 2999-12-31 (badge_rules/timestamps), as epoch
+# seconds or, from 10^11 up (the year 5138 in seconds), epoch milliseconds.
+_EARLIEST, _LATEST = int(timestamps.EARLIEST.timestamp()), int(timestamps.LATEST.timestamp())
 _TIMESTAMP_IN = {
     "oneOf": [
         {
             "type": "number",
-            "description": "Epoch seconds (integer or fraction), or epoch milliseconds.",
+            "minimum": _EARLIEST,
+            "maximum": _LATEST,
+            "description": "Epoch seconds (integer or fraction), 1900-01-01 to 2999-12-31.",
+        },
+        {
+            "type": "number",
+            "minimum": 10**11,
+            "maximum": _LATEST * 1000,
+            "description": "Epoch milliseconds (any value from 10^11 is read as milliseconds).",
         },
         {
             "type": "string",
             "format": "date-time",
-            "description": "ISO-8601 with offset; none means UTC.",
+            "description": "ISO-8601 with offset; none means UTC. 1900-01-01 to 2999-12-31.",
         },
     ]
 }

@@ -1,4 +1,4 @@
-"""Every operation of /api/schema/, fuzzed by schemathesis: never a 5xx, never an answer the schema denies.
+"""Every operation of /api/schema/, fuzzed: never a 5xx, never an answer the schema denies.
 
 Both kinds of generated input are sent: bodies and parameters the schema allows (positive) and
 ones it refuses (negative: wrong types, out-of-range numbers, missing fields). Each answer must

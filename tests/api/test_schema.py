@@ -177,7 +177,10 @@ def test_create_request_names_the_mandatory_fields(schema):
 
 def test_timestamps_are_accepted_as_numbers_or_iso_and_answered_as_epoch_seconds(schema):
     accepted = component(schema, "BadgeCreateRequest")["properties"]["startOn"]["oneOf"]
-    assert [variant["type"] for variant in accepted] == ["number", "string"]
+    assert [variant["type"] for variant in accepted] == ["number", "number", "string"]
+    seconds, milliseconds, _ = accepted
+    assert (seconds["minimum"], seconds["maximum"]) == (-2208988800, 32503679999)
+    assert (milliseconds["minimum"], milliseconds["maximum"]) == (10**11, 32503679999000)
     assert component(schema, "Badge")["properties"]["startOn"]["type"] == "number"
     assert component(schema, "Badge")["properties"]["startOnISO"]["format"] == "date-time"
 
@@ -469,11 +472,20 @@ def test_constraints_of_every_kind_validate_as_answered(schema, api_schema, api)
         startOnISO="2020-01-06T00:00:00Z",
         customerConstraints=[
             {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1},
-            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7},
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 1,
+                "rollForDays": 7,
+            },
         ],
         badgeConstraints=[
             {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 100},
-            {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 9},
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "DAYS",
+                "rollValue": 1,
+                "maxEarnLimit": 9,
+            },
             {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKS", "maxEarnLimit": 5},
         ],
     )
@@ -487,7 +499,9 @@ def test_constraints_of_every_kind_validate_as_answered(schema, api_schema, api)
 
     _conforms(api_schema, "GET", badges + "/{badge_id}", read)
     _conforms(api_schema, "GET", badges, listed)
-    constraints = read.json()["data"]["customerConstraints"] + read.json()["data"]["badgeConstraints"]
+    constraints = (
+        read.json()["data"]["customerConstraints"] + read.json()["data"]["badgeConstraints"]
+    )
     assert {"currentCycle", "cycleStatus", "startDate"} <= set(constraints[-1])
     assert not {"currentCycle", "cycleStatus", "startDate"} & set(constraints[0])
     for name in ("CustomerConstraint", "BadgeConstraint"):
@@ -496,8 +510,18 @@ def test_constraints_of_every_kind_validate_as_answered(schema, api_schema, api)
 
 def test_import_result_echoes_a_valid_id_or_null_never_raw_input(schema, api_schema, api):
     rows = [
-        {"badgeMetaId": {}, "customerId": [], "earnEventDate": 1609459200, "earnExpiresOn": 1612137600},
-        {"badgeMetaId": "nope", "customerId": 2**70, "earnEventDate": 1609459200, "earnExpiresOn": 1612137600},
+        {
+            "badgeMetaId": {},
+            "customerId": [],
+            "earnEventDate": 1609459200,
+            "earnExpiresOn": 1612137600,
+        },
+        {
+            "badgeMetaId": "nope",
+            "customerId": 2**70,
+            "earnEventDate": 1609459200,
+            "earnExpiresOn": 1612137600,
+        },
     ]
     answer = api.client.put(
         "/api_gateway/v1/badges/import/customerBadges",
@@ -510,7 +534,11 @@ def test_import_result_echoes_a_valid_id_or_null_never_raw_input(schema, api_sch
     echoed = [(row["badgeMetaId"], row["customerId"]) for row in answer.json()["data"]]
     assert echoed == [(None, None), ("nope", None)]
     customer_id = component(schema, "ImportResult")["properties"]["customerId"]
-    assert (customer_id["type"], customer_id["nullable"], customer_id["minimum"]) == ("integer", True, 1)
+    assert (customer_id["type"], customer_id["nullable"], customer_id["minimum"]) == (
+        "integer",
+        True,
+        1,
+    )
 
 
 def _paging_parameters(schema):
@@ -532,7 +560,12 @@ def test_every_page_size_and_page_states_the_range_the_service_accepts(schema, a
         assert bounds == ((0, MAX_PAGE) if name == "page" else (1, MAX_PAGE_SIZE)), (path, name)
         if "{" in path:
             continue
-        for value, status in ((bounds[0], 200), (bounds[1], 200), (bounds[0] - 1, 400), (bounds[1] + 1, 400)):
+        for value, status in (
+            (bounds[0], 200),
+            (bounds[1], 200),
+            (bounds[0] - 1, 400),
+            (bounds[1] + 1, 400),
+        ):
             query = {name: value} | ({"badgeMetaId": "0" * 24} if "FixedWindow" in path else {})
             answer = api.client.get(path, query, headers=api.headers)
             expected = 404 if "FixedWindow" in path and status == 200 else status
@@ -554,3 +587,24 @@ def test_is_active_is_a_boolean_in_the_schema_and_null_is_refused(schema, api):
 
     assert status == 400
     assert answer["errors"][0]["reference"] == "isActive"
+
+
+def test_timestamp_bounds_in_the_schema_are_the_ones_the_service_reads(schema, api):
+    seconds, milliseconds, _ = component(schema, "BadgeCreateRequest")["properties"]["startOn"][
+        "oneOf"
+    ]
+    migration = {"X-CAP-BADGES-MIGRATION": "migration"}
+    far_end = {"expiresOn": seconds["maximum"], "expiresOnISO": ...}
+
+    # The lower bound of seconds meets 9004 (a badge starts at most 100 years back) before it.
+    for inside in (milliseconds["minimum"], seconds["maximum"] - 86400):
+        status, answer = api.post(
+            "badgeMeta", badge_body(startOn=inside, startOnISO=..., **far_end), headers=migration
+        )
+        assert status == 200, (inside, answer)
+    for outside in (seconds["minimum"] - 1, seconds["maximum"] + 1, milliseconds["maximum"] + 1):
+        status, answer = api.post(
+            "badgeMeta", badge_body(startOn=outside, startOnISO=..., **far_end), headers=migration
+        )
+        assert status == 400, (outside, answer)
+        assert {error["reference"] for error in answer["errors"]} == {"startOn"}, outside
