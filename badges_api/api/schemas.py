@@ -1424,8 +1424,11 @@ _CODE_TEXT.update(
     }
 )
 _CUSTOMER_ID_IN = {
-    "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9]+$"}],
-    "description": "Capillary's customer id.",
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_BIGINT},
+        {"type": "string", "pattern": "^[0-9]{1,19}$"},
+    ],
+    "description": "Capillary's customer id, 1 to 2^63-1 (ASCII digits when sent as text).",
 }
 ITEM_STATUS = Component(
     "ItemStatus",
