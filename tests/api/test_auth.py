@@ -178,6 +178,14 @@ def test_a_token_request_without_key_or_secret_is_a_400(till):
     assert envelope["errors"][0]["reference"] == "key"
 
 
+@pytest.mark.parametrize("key", ["store\x00server", "store\tserver", "\x9f"])
+def test_a_token_key_with_a_control_character_is_a_400_naming_it(till, key):
+    """A NUL in the key was a 500 on PostgreSQL (found by bench/fuzz_api.py), a 401 on SQLite."""
+    status, envelope = token_for(key, till.password)
+    assert status == 400, envelope
+    assert envelope["errors"][0]["reference"] == "key"
+
+
 def test_the_token_header_takes_precedence_over_basic(till):
     status, envelope, response = get(
         Authorization=basic(till.username, till.password), X_CAP_API_OAUTH_TOKEN="garbage"
