@@ -8,7 +8,8 @@ process: the test's transaction stays open around them (a WSGI call would run
 Generated ids are random strings, so most cases would stop at a 404 before any rule runs. `aim`
 puts a real badge, group, custom field or customer of the org in place of about half of them,
 drawn by hypothesis (so a seed replays the same run), which takes the cases past the lookups to
-the limits, windows, claims and imports.
+the limits, windows, claims and imports. Bodies whose rules span fields (a badge's dates, an
+earn's claim and requestId) start valid half of the time, with one generated key laid over them.
 """
 
 import collections
