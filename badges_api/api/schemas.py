@@ -1243,8 +1243,16 @@ EARNS_PER_DAY = extend_schema(
     ),
     parameters=[
         BADGE_ID,
-        query("from", "The first day, `YYYY-MM-DD` (default: 29 days before `to`).", type=OpenApiTypes.DATE),
-        query("to", "The last day, inclusive, `YYYY-MM-DD` (default: today).", type=OpenApiTypes.DATE),
+        query(
+            "from",
+            "The first day, `YYYY-MM-DD`, 1900-01-01 to 2999-12-31 (default: 29 days before `to`).",
+            type=OpenApiTypes.DATE,
+        ),
+        query(
+            "to",
+            "The last day, inclusive, `YYYY-MM-DD`, 1900-01-01 to 2999-12-31 (default: today).",
+            type=OpenApiTypes.DATE,
+        ),
     ],
     responses=responses(EarnsPerDayEnvelope, "One count per day of the range.", not_found=True),
     tags=_BADGES,

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from badge_rules.timestamps import EARLIEST, LATEST
 from badge_rules.windows import Window
 from badges_api import errors
 from badges_api.errors import ErrorCollector
@@ -64,10 +65,16 @@ def _day_param(query, name: str, errs: ErrorCollector) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errs.add(errors.INVALID_INPUT, f"{name} must be a date as YYYY-MM-DD", name)
         return None
+    # The days every API date lies in: the midnights of year 1 or 9999 in the org's timezone
+    # overflow (a 500 once), and no earn can fall outside them anyway.
+    if not EARLIEST.date() <= day <= LATEST.date():
+        errs.add(errors.INVALID_INPUT, f"{name} must be a day from 1900-01-01 to 2999-12-31", name)
+        return None
+    return day
 
 
 def _counts(badge_pk: int, days: list[date], tz) -> list[int]:

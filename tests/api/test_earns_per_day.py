@@ -178,6 +178,24 @@ def test_a_bad_range_is_refused_with_an_envelope(api, badge, query, reference, m
     assert envelope["errors"] == [{"code": 400, "message": message, "reference": reference}]
 
 
+@pytest.mark.parametrize(("first", "last"), [("0001-01-01", "0001-01-01"), ("9999-12-31", "9999-12-31")])
+def test_days_beyond_the_api_dates_are_refused_not_a_500(api, org, badge, first, last):
+    """Year 1 in a timezone east of UTC overflowed (a 500, found by bench/fuzz_api.py)."""
+    Org.objects.filter(pk=org.pk).update(timezone="Asia/Kolkata")
+    status, envelope = earns_per_day(api, badge, **{"from": first, "to": last})
+
+    assert status == 400, envelope
+    assert [item["reference"] for item in envelope["errors"]] == ["from", "to"]
+
+
+def test_the_first_and_last_api_days_are_answered(api, org, badge):
+    Org.objects.filter(pk=org.pk).update(timezone="Asia/Kolkata")
+    for first in ("1900-01-01", "2999-12-31"):
+        status, envelope = earns_per_day(api, badge, **{"from": first, "to": first})
+        assert status == 200, envelope
+        assert envelope["data"]["totalEarnCount"] == 0
+
+
 def test_both_bad_dates_are_reported_at_once(api, badge):
     envelope = earns_per_day(api, badge, **{"from": "01/02/2026", "to": "2026-1-5"})[1]
     assert [item["reference"] for item in envelope["errors"]] == ["from", "to"]
