@@ -30,6 +30,7 @@ run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --port $(PORT)
 	$(BIN)/python manage.py seed_console_users
+	@echo "Listening on $(HOST):$(PORT)$(if $(filter 127.0.0.1 localhost ::1,$(HOST)), (this machine only; HOST=0.0.0.0 opens it to the network),)"
 	@# Workers, threads, limits and error pages: gunicorn.conf.py (the HTTP edge tests start it too).
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py console.wsgi:application
 

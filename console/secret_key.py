@@ -22,7 +22,7 @@ COMMITTED_KEY_DIGESTS = frozenset(
     }
 )
 
-KEY_FILE_NAME = ".secret-key"
+KEY_FILE_SUFFIX = ".secret-key"
 
 
 class CommittedSecretKey(ValueError):
@@ -34,11 +34,17 @@ def is_committed(key: str) -> bool:
 
 
 def default_key_file(base_dir: Path, database: dict) -> Path:
-    """Beside the SQLite database file, else (PostgreSQL, in-memory SQLite) in the project."""
+    """`<database file>.secret-key` beside a SQLite database, else `<project>/.secret-key-<name>`.
+
+    One key per database: tokens name a client by its row id, so two databases served with one key
+    would take each other's tokens for whichever of their clients has that id.
+    """
     name = str(database.get("NAME") or "")
     if database.get("ENGINE") == "django.db.backends.sqlite3" and name and not name.startswith((":memory:", "file:")):
-        return Path(name).resolve().parent / KEY_FILE_NAME
-    return base_dir / KEY_FILE_NAME
+        path = Path(name).resolve()
+        return path.with_name(path.name + KEY_FILE_SUFFIX)
+    label = "".join(character if character.isalnum() or character in "-_" else "_" for character in name)
+    return base_dir / f"{KEY_FILE_SUFFIX}-{label or 'default'}"
 
 
 def secret_key(environ: dict, key_file: Path) -> str:

@@ -120,8 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
 # Signs sessions, CSRF tokens and OAuth tokens. Without SECRET_KEY in the environment, a random key
-# is made on first start and kept in SECRET_KEY_FILE (default: beside the SQLite database, or in
-# the project for PostgreSQL), so a laptop needs no setup and nobody else knows the key.
+# is made on first start and kept in SECRET_KEY_FILE (default: `<database file>.secret-key` beside a
+# SQLite database, `<project>/.secret-key-<database name>` for PostgreSQL), so a laptop needs no
+# setup and nobody else knows the key. A key ever committed to the repository refuses to start.
 SECRET_KEY_FILE = Path(
     os.environ.get("SECRET_KEY_FILE") or secret_key.default_key_file(BASE_DIR, DATABASES["default"])
 )
