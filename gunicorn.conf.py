@@ -38,7 +38,11 @@ def _envelope_error(sock, status_int, reason, mesg):
     """
     code = status_int if status_int < 500 else 999999  # errors.UNEXPECTED
     body = json.dumps(
-        {"data": None, "errors": [{"code": code, "message": reason, "reference": None}], "warnings": None}
+        {
+            "data": None,
+            "errors": [{"code": code, "message": reason, "reference": None}],
+            "warnings": None,
+        }
     ).encode()
     head = (
         f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"

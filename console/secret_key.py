@@ -40,10 +40,16 @@ def default_key_file(base_dir: Path, database: dict) -> Path:
     would take each other's tokens for whichever of their clients has that id.
     """
     name = str(database.get("NAME") or "")
-    if database.get("ENGINE") == "django.db.backends.sqlite3" and name and not name.startswith((":memory:", "file:")):
+    if (
+        database.get("ENGINE") == "django.db.backends.sqlite3"
+        and name
+        and not name.startswith((":memory:", "file:"))
+    ):
         path = Path(name).resolve()
         return path.with_name(path.name + KEY_FILE_SUFFIX)
-    label = "".join(character if character.isalnum() or character in "-_" else "_" for character in name)
+    label = "".join(
+        character if character.isalnum() or character in "-_" else "_" for character in name
+    )
     return base_dir / f"{KEY_FILE_SUFFIX}-{label or 'default'}"
 
 

@@ -26,15 +26,25 @@ def django_env(tmp_path: Path, **extra: str) -> dict:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "BADGES_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+        if key
+        not in {"SECRET_KEY", "DEBUG", "BADGES_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
     }
-    return env | {"DJANGO_SETTINGS_MODULE": "console.settings", "SECRET_KEY_FILE": str(tmp_path / "key")} | extra
+    return (
+        env
+        | {"DJANGO_SETTINGS_MODULE": "console.settings", "SECRET_KEY_FILE": str(tmp_path / "key")}
+        | extra
+    )
 
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=django_env(tmp_path, **env), capture_output=True, text=True, timeout=120,
+        check=False,
+        cwd=ROOT,
+        env=django_env(tmp_path, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -48,12 +58,16 @@ def test_a_token_signed_with_the_committed_key_is_refused(api, api_credentials):
     now = int(time.time())
     claims = {"sub": str(client.pk), "org": client.org_id, "iat": now, "exp": now + 600}
     forged = jwt.encode(claims, COMMITTED_KEY, algorithm="HS256")
-    status, envelope = api.call("GET", "badgeMeta", headers={"Authorization": "", "X-CAP-API-OAUTH-TOKEN": forged})
+    status, envelope = api.call(
+        "GET", "badgeMeta", headers={"Authorization": "", "X-CAP-API-OAUTH-TOKEN": forged}
+    )
     assert status == 401
     assert envelope["errors"][0]["code"] == 401
     # A token the service issued is still accepted, so the refusal is about the key.
     genuine, _ = auth.token_issue(client)
-    status, _ = api.call("GET", "badgeMeta", headers={"Authorization": "", "X-CAP-API-OAUTH-TOKEN": genuine})
+    status, _ = api.call(
+        "GET", "badgeMeta", headers={"Authorization": "", "X-CAP-API-OAUTH-TOKEN": genuine}
+    )
     assert status == 200
 
 
@@ -70,13 +84,19 @@ def test_without_secret_key_a_private_random_key_is_made_once_and_kept(tmp_path)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert secret_key.secret_key({}, key_file) == first  # sessions and tokens survive a restart
     assert secret_key.secret_key({}, tmp_path / "elsewhere") != first
-    assert secret_key.secret_key({"SECRET_KEY": "from the environment " * 3}, key_file) == "from the environment " * 3
+    assert (
+        secret_key.secret_key({"SECRET_KEY": "from the environment " * 3}, key_file)
+        == "from the environment " * 3
+    )
 
 
 def test_workers_starting_together_share_one_key(tmp_path):
     key_file = tmp_path / ".secret-key"
     keys = []
-    threads = [threading.Thread(target=lambda: keys.append(secret_key.secret_key({}, key_file))) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: keys.append(secret_key.secret_key({}, key_file)))
+        for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -94,9 +114,14 @@ def test_a_committed_key_in_the_key_file_is_refused_too(tmp_path):
 
 
 def test_each_database_has_its_own_key_file_beside_sqlite_or_in_the_project(tmp_path):
-    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "data" / "badges.sqlite3")}
+    sqlite = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(tmp_path / "data" / "badges.sqlite3"),
+    }
     postgres = {"ENGINE": "django.db.backends.postgresql", "NAME": "badge_console"}
-    assert secret_key.default_key_file(ROOT, sqlite) == tmp_path / "data" / "badges.sqlite3.secret-key"
+    assert (
+        secret_key.default_key_file(ROOT, sqlite) == tmp_path / "data" / "badges.sqlite3.secret-key"
+    )
     assert secret_key.default_key_file(ROOT, postgres) == ROOT / ".secret-key-badge_console"
 
 
@@ -143,7 +168,12 @@ print(json.dumps({
 def test_badges_https_redirects_and_sets_hsts_on_api_paths_as_on_the_console(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", HTTPS_PROBE],
-        cwd=ROOT, env=django_env(tmp_path, BADGES_HTTPS="true"), capture_output=True, text=True, timeout=120,
+        check=False,
+        cwd=ROOT,
+        env=django_env(tmp_path, BADGES_HTTPS="true"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.splitlines()[-1])
@@ -152,5 +182,7 @@ def test_badges_https_redirects_and_sets_hsts_on_api_paths_as_on_the_console(tmp
     assert seen["api_plain"] == [301, "https://testserver/api_gateway/v1/badges/badgeMeta"]
     assert seen["console_plain"] == [301, "https://testserver/login/"]
     status, hsts, content_type = seen["api_secure"]
-    assert status == 401 and content_type.startswith("application/json")  # no credentials: the envelope
+    assert status == 401 and content_type.startswith(
+        "application/json"
+    )  # no credentials: the envelope
     assert hsts == "max-age=31536000; includeSubDomains; preload"

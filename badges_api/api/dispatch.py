@@ -61,9 +61,12 @@ def _http_edges(get_response: Handler) -> Handler:
         # gunicorn passes the request target as sent; other servers only its decoded parts.
         url = meta.get("RAW_URI") or request.get_full_path()
         if len(url) > max_url_bytes:
-            return json_error(414, errors.URI_TOO_LONG, f"URL is longer than {max_url_bytes} bytes")
-        if not meta.get("CONTENT_LENGTH") and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
-            return json_error(411, errors.LENGTH_REQUIRED, "This server needs the body sent with a Content-Length")
+            message = f"URL is longer than {max_url_bytes} bytes"
+            return json_error(414, errors.URI_TOO_LONG, message)
+        chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not meta.get("CONTENT_LENGTH"):
+            message = "This server needs the body sent with a Content-Length"
+            return json_error(411, errors.LENGTH_REQUIRED, message)
         return get_response(request)
 
     return http_edges

@@ -16,7 +16,9 @@ import tempfile
 from collections.abc import Callable, Iterable
 
 from badges_api.api.envelope import is_api_path
-from badges_api.api.handlers import _body_limit as body_limit  # the limits ApiEnvelopeMiddleware applies
+from badges_api.api.handlers import (
+    _body_limit as body_limit,
+)  # the limits ApiEnvelopeMiddleware applies
 
 SPOOL_MEMORY_BYTES = 2 * 1024 * 1024
 _COPY_BYTES = 64 * 1024
@@ -54,4 +56,3 @@ def _declare_length(environ: dict) -> None:
     body.seek(0)
     environ["wsgi.input"] = body
     environ["CONTENT_LENGTH"] = str(length)
-

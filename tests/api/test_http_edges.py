@@ -53,22 +53,43 @@ def server(tmp_path_factory):
     }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
-        cwd=ROOT, env=env, check=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
     )
     subprocess.run(
-        [sys.executable, "manage.py", "create_api_client", "100458", USERNAME, "--password", PASSWORD],
-        cwd=ROOT, env=env, check=True, timeout=60, capture_output=True,
+        [
+            sys.executable,
+            "manage.py",
+            "create_api_client",
+            "100458",
+            USERNAME,
+            "--password",
+            PASSWORD,
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "console.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
                 pytest.fail(f"gunicorn exited: {process.stderr.read().decode()}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.5),
+            ):
                 break
             if time.monotonic() > deadline:
                 pytest.fail("gunicorn did not listen within 60 s")
@@ -88,7 +109,9 @@ def call(server, method: str, target: str, body=None, headers: dict | None = Non
     connection = http.client.HTTPConnection(*server, timeout=30)
     try:
         chunked = body is not None and not isinstance(body, bytes)
-        connection.request(method, target, body=body, headers=AUTH | (headers or {}), encode_chunked=chunked)
+        connection.request(
+            method, target, body=body, headers=AUTH | (headers or {}), encode_chunked=chunked
+        )
         response = connection.getresponse()
         content = response.read()
     finally:
@@ -109,7 +132,9 @@ GROUP_BODY = orjson.dumps({"name": "Chunked Club", "rank": 3})
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_url_of_8000_bytes_reaches_the_api(server, method):
     body = orjson.dumps({"name": f"Long URL {method}", "rank": 1}) if method == "POST" else None
-    status, _, envelope = call(server, method, padded(f"{BADGES}/group", 8000), body, {"Content-Type": "application/json"})
+    status, _, envelope = call(
+        server, method, padded(f"{BADGES}/group", 8000), body, {"Content-Type": "application/json"}
+    )
     assert status == 200, envelope
     assert envelope["errors"] == []
 
@@ -120,14 +145,26 @@ def test_a_longer_url_is_answered_414_with_the_envelope(server, method, url_byte
     # 8001 and 8170 fit gunicorn's request line, so the API answers; 12000 and 70000 do not, and
     # gunicorn's own answer is the envelope too (gunicorn.conf.py).
     body = GROUP_BODY if method == "POST" else None
-    status, headers, envelope = call(server, method, padded(f"{BADGES}/group", url_bytes), body, {"Content-Type": "application/json"})
+    status, _, envelope = call(
+        server,
+        method,
+        padded(f"{BADGES}/group", url_bytes),
+        body,
+        {"Content-Type": "application/json"},
+    )
     assert status == 414
     assert envelope["data"] is None
     assert envelope["errors"][0]["code"] == 414
 
 
 def test_a_chunked_post_body_is_read(server):
-    status, _, envelope = call(server, "POST", f"{BADGES}/group", iter([GROUP_BODY[:10], GROUP_BODY[10:]]), {"Content-Type": "application/json"})
+    status, _, envelope = call(
+        server,
+        "POST",
+        f"{BADGES}/group",
+        iter([GROUP_BODY[:10], GROUP_BODY[10:]]),
+        {"Content-Type": "application/json"},
+    )
     assert status == 200, envelope
     assert envelope["data"]["name"] == "Chunked Club"
     status, _, listed = call(server, "GET", f"{BADGES}/group?size=100")
@@ -137,8 +174,16 @@ def test_a_chunked_post_body_is_read(server):
 def test_a_chunked_post_body_reads_the_same_as_a_sized_one(server):
     # Before: the chunked body read as empty and earnBulk said its customerIds were mandatory.
     body = orjson.dumps({"badgeMetaId": "000000000000000000000000", "customerIds": [1, 2]})
-    sized = call(server, "POST", f"{BADGES}/customer/earnBulk", body, {"Content-Type": "application/json"})
-    chunked = call(server, "POST", f"{BADGES}/customer/earnBulk", iter([body[:7], body[7:]]), {"Content-Type": "application/json"})
+    sized = call(
+        server, "POST", f"{BADGES}/customer/earnBulk", body, {"Content-Type": "application/json"}
+    )
+    chunked = call(
+        server,
+        "POST",
+        f"{BADGES}/customer/earnBulk",
+        iter([body[:7], body[7:]]),
+        {"Content-Type": "application/json"},
+    )
     assert chunked[0] == sized[0]
     assert chunked[2] == sized[2]
     assert "mandatory" not in orjson.dumps(chunked[2]).decode()
@@ -151,7 +196,13 @@ def test_a_chunked_body_on_a_get_is_ignored_like_a_sized_one(server):
 
 def test_a_chunked_body_over_the_limit_is_refused_413(server):
     chunk = b" " * 8192
-    status, _, envelope = call(server, "POST", f"{BADGES}/group", iter([GROUP_BODY] + [chunk] * 9), {"Content-Type": "application/json"})
+    status, _, envelope = call(
+        server,
+        "POST",
+        f"{BADGES}/group",
+        iter([GROUP_BODY] + [chunk] * 9),
+        {"Content-Type": "application/json"},
+    )
     assert status == 413
     assert envelope["errors"][0]["code"] == 413
 
@@ -171,7 +222,9 @@ def test_the_api_refuses_a_long_url_whatever_the_server(api, method):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_chunked_body_the_server_cannot_end_is_answered_411(api, method):
     # The Django test client, like wsgiref, does not say where a chunked body ends.
-    response = Client().generic(method, f"{BADGES}/group", headers=api.headers | {"Transfer-Encoding": "chunked"})
+    response = Client().generic(
+        method, f"{BADGES}/group", headers=api.headers | {"Transfer-Encoding": "chunked"}
+    )
     assert response.status_code == 411
     envelope = orjson.loads(response.content)
     assert envelope["errors"][0]["code"] == 411
