@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -21,19 +22,26 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED_KEY = "dev-only-insecure-secret-key-change-me-in-production-0123456789"
 
 
+# What a fresh start must not inherit from the environment the tests run in.
+SECURITY_VARIABLES = {
+    "SECRET_KEY",
+    "DEBUG",
+    "BADGES_HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "BADGES_TRUST_X_FORWARDED_PROTO",
+}
+
+
 def django_env(tmp_path: Path, **extra: str) -> dict:
     """The environment of a fresh start: nothing security-related set, its own key file."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {"SECRET_KEY", "DEBUG", "BADGES_HTTPS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
-    }
-    return (
-        env
-        | {"DJANGO_SETTINGS_MODULE": "console.settings", "SECRET_KEY_FILE": str(tmp_path / "key")}
-        | extra
-    )
+    env = {key: value for key, value in os.environ.items() if key not in SECURITY_VARIABLES}
+    settings_module = {"DJANGO_SETTINGS_MODULE": "console.settings"}
+    return env | settings_module | {"SECRET_KEY_FILE": str(tmp_path / "key")} | extra
 
 
 def manage(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -84,10 +92,8 @@ def test_without_secret_key_a_private_random_key_is_made_once_and_kept(tmp_path)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert secret_key.secret_key({}, key_file) == first  # sessions and tokens survive a restart
     assert secret_key.secret_key({}, tmp_path / "elsewhere") != first
-    assert (
-        secret_key.secret_key({"SECRET_KEY": "from the environment " * 3}, key_file)
-        == "from the environment " * 3
-    )
+    chosen = secrets.token_urlsafe(50)  # made here, so no committed key is ever in use
+    assert secret_key.secret_key({"SECRET_KEY": chosen}, key_file) == chosen
 
 
 def test_workers_starting_together_share_one_key(tmp_path):
