@@ -3,7 +3,8 @@
 Long URLs: every URL up to 8,000 bytes reaches the API; a longer one is answered 414 with the
 envelope, by the API up to gunicorn's 8,190-byte request line and by gunicorn itself beyond it.
 Chunked bodies (no Content-Length) are read like any other body; where the server cannot end
-them, the API answers 411 instead of reading them as empty.
+them, the API answers 411 instead of reading them as empty. Whatever gunicorn refuses itself
+(a malformed request) is the envelope too.
 """
 
 import base64
@@ -155,6 +156,22 @@ def test_a_longer_url_is_answered_414_with_the_envelope(server, method, url_byte
     assert status == 414
     assert envelope["data"] is None
     assert envelope["errors"][0]["code"] == 414
+
+
+def test_a_request_gunicorn_cannot_parse_is_answered_with_the_envelope(server):
+    with socket.create_connection(server, timeout=30) as sock:
+        sock.sendall(
+            f"GET {BADGES}/group HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n".encode()
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"Content-Type: application/json" in head
+    envelope = orjson.loads(body)
+    assert envelope["data"] is None
+    assert envelope["errors"][0]["code"] == 400
 
 
 def test_a_chunked_post_body_is_read(server):
