@@ -34,6 +34,9 @@ def parse_timestamp(value: object) -> datetime:
         text = value.strip()
         if not text:
             raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp")
+        if not text.isascii():
+            # float() and fromisoformat() read "١٢" or "１２" as digits; the API takes ASCII only.
+            raise TimestampError(f"'{value}' is not an ISO-8601 timestamp or an epoch number")
         try:
             return _from_epoch(float(text))
         except ValueError:
