@@ -53,10 +53,12 @@ def constraint_to_wire(
 
 
 def cycle_to_wire(window: Window, tz: tzinfo) -> dict:
-    """A cycle's `{startDate, endDate, firstDay, lastDay}`."""
+    """A cycle's `{startDate, endDate, firstDay, lastDay}`: 00:00 of its first and of its last
+    day, Capillary's convention (seed 004: a 3-day cycle's endDate is two days after its
+    startDate), the same as getFixedWindowDetails answers the cycle."""
     cycle: dict = {}
     stamp(cycle, "startDate", window.start_instant(tz))
-    stamp(cycle, "endDate", window.end_instant(tz))
+    stamp(cycle, "endDate", window.last_day_instant(tz))
     cycle["firstDay"] = window.first_day.isoformat()
     cycle["lastDay"] = window.last_day.isoformat()
     return cycle

@@ -1,7 +1,7 @@
 """Reads of badge definitions: one badge, the filtered list, the fixed-window cycles."""
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -276,7 +276,7 @@ def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, cust
 def _cycle_to_wire(constraint: dict, window: Window, *, tz, now: datetime) -> dict:
     """Capillary's convention: endDate is 00:00 of the cycle's last day (whole inclusive days)."""
     start, end_exclusive = window.start_instant(tz), window.end_instant(tz)
-    last_day_start = datetime.combine(window.last_day, time(), tzinfo=tz).astimezone(UTC)
+    last_day_start = window.last_day_instant(tz)
     return {
         "constraintType": constraint["constraintType"],
         "fixedWindowCycleReferenceId": constraint["referenceId"],
