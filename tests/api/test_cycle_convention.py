@@ -76,7 +76,11 @@ def test_seed_004_current_cycle_ends_at_00_00_of_its_last_day_as_getfixedwindowd
 def test_a_customers_views_answer_the_cycle_the_same_way(api, org, seed_badge, monkeypatch):
     make_customers(org, [5])
     set_clock(monkeypatch, SEED_NOW)
-    current = api.get(f"badgeMeta/{seed_badge['id']}")[1]["data"]["customerConstraints"][0]["currentCycle"]
+    status, cycles = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=seed_badge["id"], startDate=str(SEED_NOW), endDate=str(SEED_NOW)
+    )
+    listed = cycles["data"]["fixedWindowCycles"][0]  # both levels' cycles are 2 to 4 July
+    current = {key: listed[key] for key in ("startDate", "startDateISO", "endDate", "endDateISO", "firstDay", "lastDay")}
     status, detail = api.get(f"management/5/badge/{seed_badge['id']}", includeStatistics="true")
     assert status == 200, detail
     assert detail["data"]["customerConstraints"][0]["currentCycle"] == current
