@@ -152,50 +152,48 @@ def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | 
     return room, tightest
 
 
-@dataclass(slots=True)
-class _Enrolments:
-    """The live enrolments an ISSUE_EARN request's customers earn under (by Capillary customer id)."""
-
-    inside: dict[int, int]  # customer id -> the enrolment row whose window holds the event date
-    outside: set[int]  # customers whose live enrolment does not hold the event date (816)
-    latest_expiry: datetime | None  # the latest expiry among `inside`: where their cycles run to
-
-
-def _active_enrolments(badge: Badge, customer_ids: list[int], *, event_date: datetime, now: datetime) -> _Enrolments:
-    """Each customer's live enrolment (not revoked, not expired; the latest if several) and
-    whether the earn's event date lies inside it, from the enrolment's event date to its expiry
-    inclusive (seed 000: "between the badge issual start date and end date").
-
-    One statement by Capillary customer id, so it can run before the limits are weighed: the
-    customer fixed windows of an enrol-first badge run to the enrolment's expiry.
-    """
-    if not customer_ids:
-        return _Enrolments({}, set(), None)
-    if is_postgres():
-        source, join, id_param = "unnest(%s::bigint[]) AS j(value)", "JOIN", sorted(set(customer_ids))
-    else:
-        source, join, id_param = "json_each(%s) AS j", "CROSS JOIN", orjson.dumps(sorted(set(customer_ids))).decode()
+def _active_enrolments(badge: Badge, pks: list[int], *, event_date: datetime, now: datetime) -> tuple[dict[int, int], set[int]]:
+    """The customers' live enrolments (not revoked, not expired): customer pk -> the enrolment
+    whose window holds the earn's event date, from its event date to its expiry inclusive (seed
+    000: "between the badge issual start date and end date"); and the customers whose live
+    enrolment does not hold it (816)."""
+    if not pks:
+        return {}, set()
+    ids_sql, id_param = int_list(pks)
     at, event = timestamp(now), timestamp(event_date)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.customer_id, en.id, CASE WHEN en.event_date <= %s AND en.expires_on >= %s THEN 1 ELSE 0 END,"
-            " MAX(CASE WHEN en.event_date <= %s AND en.expires_on >= %s THEN en.expires_on END) OVER ()"
-            f" FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
-            " JOIN badges_api_enrolment en ON en.badge_id = %s AND en.customer_id = c.id"
-            " WHERE en.is_active AND en.issued_on <= %s AND en.expires_on > %s ORDER BY en.id",
-            [event, event, event, event, id_param, badge.org_id, badge.pk, at, at],
+            "SELECT customer_id, MAX(CASE WHEN event_date <= %s AND expires_on >= %s THEN id END)"
+            " FROM badges_api_enrolment WHERE badge_id = %s AND is_active"
+            f" AND issued_on <= %s AND expires_on > %s AND customer_id IN ({ids_sql}) GROUP BY customer_id",
+            [event, event, badge.pk, at, at, id_param],
         )
         rows = cursor.fetchall()
-    if not rows:
-        return _Enrolments({}, set(), None)
-    # Ordered by id, so a later enrolment of the same customer overwrites an earlier one.
-    latest = {customer_id: (pk, inside) for customer_id, pk, inside, _ in rows}
-    inside = {customer_id: pk for customer_id, (pk, held) in latest.items() if held}
-    outside = latest.keys() - inside.keys()
-    latest_expiry = rows[0][3]
-    if isinstance(latest_expiry, str):  # SQLite answers an expression over a datetime column as text
-        latest_expiry = datetime.fromisoformat(latest_expiry).replace(tzinfo=UTC)
-    return _Enrolments(inside, outside, latest_expiry)
+    inside = {pk: enrolment for pk, enrolment in rows if enrolment is not None}
+    outside = {pk for pk, enrolment in rows if enrolment is None} if len(inside) < len(rows) else set()
+    return inside, outside
+
+
+def _enrolments_end(badge: Badge, customer_ids: list[int], *, event_date: datetime, now: datetime) -> datetime | None:
+    """The latest expiry among the customers' live enrolments that hold the event date: where
+    their fixed-window cycles run to (fixed_windows.windows_end). By Capillary customer id, as it
+    is needed before the customers' rows are read (the limits are weighed with them)."""
+    if is_postgres():
+        source, join, id_param = "unnest(%s::bigint[]) AS j(value)", "JOIN", customer_ids
+    else:
+        source, join, id_param = "json_each(%s) AS j", "CROSS JOIN", orjson.dumps(customer_ids).decode()
+    at, event = timestamp(now), timestamp(event_date)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(en.expires_on) FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
+            " JOIN badges_api_enrolment en ON en.badge_id = %s AND en.customer_id = c.id AND en.is_active"
+            " AND en.issued_on <= %s AND en.expires_on > %s AND en.event_date <= %s AND en.expires_on >= %s",
+            [id_param, badge.org_id, badge.pk, at, at, event, event],
+        )
+        latest = cursor.fetchone()[0]
+    if isinstance(latest, str):  # SQLite answers MAX() of a datetime column as text
+        latest = datetime.fromisoformat(latest).replace(tzinfo=UTC)
+    return latest
 
 
 def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[dict], list[tuple[str, int, int | None]], datetime]:
@@ -210,17 +208,23 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     # event date (else 816 for that customer); its customer fixed windows run to the enrolment's
     # expiry. Customers of one request mostly share one enrolment run; where their expiries
     # differ, the cycles run to the latest, which counts the same earns (none of a customer's
-    # earns has an event date after its live enrolment's expiry).
-    enrolments = _active_enrolments(badge, request.customer_ids, event_date=request.event_date, now=now) if enrol_first else None
+    # earns has an event date after its live enrolment's expiry), only the cycle's last day in a
+    # refusal's words may be a later one.
+    enrolments_end = None
+    if enrol_first and any(c["constraintType"].endswith("FIXED_WINDOW") for c in badge.customer_constraints):
+        enrolments_end = _enrolments_end(badge, request.customer_ids, event_date=request.event_date, now=now)
     customer_limits = badge_limits(
         badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now,
-        enrolment_expires_on=enrolments.latest_expiry if enrolments else None,
+        enrolment_expires_on=enrolments_end,
     )
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(
         badge, badge_limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
     )
-    enrolled = enrolments.inside if enrolments else {}
+    enrolled, outside = (
+        _active_enrolments(badge, [held[0] for held in known.values()], event_date=request.event_date, now=now)
+        if enrol_first else ({}, set())
+    )
     expires_on = grants.grant_expiry(badge.earned_badge_expiry, granted_at=now, badge=badge)
     granted_status = item_status(starts_at=now, expires_at=expires_on, now=now)
 
@@ -246,8 +250,8 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": not_found}
         elif held[1] is not None:
             item = {"customerId": customer_id, "issuedId": held[1], "status": "LIVE", "error": already}
-        elif enrol_first and customer_id not in enrolled:
-            error = outside_enrolment if customer_id in enrolments.outside else no_enrolment
+        elif enrol_first and held[0] not in enrolled:
+            error = outside_enrolment if held[0] in outside else no_enrolment
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": error}
         elif held[2] is not None:
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(held[2])]}
@@ -256,7 +260,7 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
         else:
             earn_id = next(fresh_ids)
             item = {"customerId": customer_id, "issuedId": earn_id, "status": granted_status}
-            rows.append((earn_id, held[0], enrolled.get(customer_id)))
+            rows.append((earn_id, held[0], enrolled.get(held[0])))
             if room is not None:
                 room -= 1
         if answered is not None:
