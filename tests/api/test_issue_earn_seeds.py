@@ -193,6 +193,8 @@ def test_a_customers_views_run_the_cycles_to_their_own_enrolment_expiry(api, org
     listed = cycles["data"]["fixedWindowCycles"]
     assert listed[-1]["lastDay"] == "2024-10-15" == datetime.fromtimestamp(enrolment_expiry, UTC).date().isoformat()
     assert [cycle["earnCount"] for cycle in listed if cycle["firstDay"] == "2024-09-30"] == [1]
+    status, unknown = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], customerId="404404")
+    assert (status, unknown["errors"][0]["code"]) == (404, 1026)
     status, cycles = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="CUSTOMER")
     days = (date(2024, 10, 20) - date(2024, 5, 27)).days + 1  # to the latest enrolment expiry, 2024-10-20
     assert cycles["data"]["pagination"]["total"] == -(-days // 3)
