@@ -24,6 +24,8 @@ from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest
 from badges_api.sql import insert_rows, int_list, is_postgres, timestamp
 
+# 816 for an enrol-first earn: the event date is outside the customer's enrolment (seed 000).
+OUTSIDE_ENROLMENT = "Earn event date is not in duration of the customer's enrolment (issue) of the badge"
 ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
 
 
@@ -300,9 +302,6 @@ def parse_earn(body: object, *, bulk: bool) -> tuple[GrantRequest, dict]:
         request_id = ""
     errs.raise_if_any()
     return GrantRequest(badge_id, customer_ids, request_id, event_date, owner, reference), body
-
-
-OUTSIDE_ENROLMENT = "Earn event date is not in duration of the customer's enrolment (issue) of the badge"
 
 
 def _check_event_date(badge: Badge, request: GrantRequest) -> None:
