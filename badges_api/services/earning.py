@@ -47,8 +47,9 @@ def badge_limits(
     """The badge's limits of one level as SQL-countable conditions over earns.
 
     Fixed windows count by the earn event date, rolling windows backwards from processing time.
-    A customer fixed window of an enrol-first badge runs to `enrolment_expires_on` (the
-    customer's enrolment; fixed_windows.windows_end), past the badge's own end.
+    A customer fixed window of an enrol-first badge runs past the badge's own end, to
+    `enrolment_expires_on` (one customer's enrolment) or else to the latest an enrolment can
+    expire (fixed_windows.windows_end).
     """
     tz = org_tz(badge.org)
     local_now = now.astimezone(tz)
