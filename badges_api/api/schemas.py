@@ -358,14 +358,14 @@ class OwnershipSerializer(serializers.Serializer):
 
 
 class CycleSerializer(serializers.Serializer):
-    """The fixed window containing now (live badges only)."""
+    """The fixed-window cycle containing now (while the window's cycles run)."""
 
     startDate = serializers.FloatField(
         help_text="00:00 of the first day, org timezone, as epoch seconds."
     )
     startDateISO = serializers.DateTimeField()
     endDate = serializers.FloatField(
-        help_text="00:00 of the day after the last day (exclusive end)."
+        help_text="00:00 of the last day (Capillary's convention, as getFixedWindowDetails: whole inclusive days)."
     )
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
@@ -394,14 +394,17 @@ class _FixedWindowFields(serializers.Serializer):
     cycleStatus = serializers.ChoiceField(
         choices=CYCLE_STATUSES,
         read_only=True,
-        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
+        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the span of its cycles (startDate to endDate).",
     )
     startDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's start.")
     startDateISO = serializers.DateTimeField(read_only=True)
-    endDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's end.")
+    endDate = serializers.FloatField(
+        read_only=True,
+        help_text="FIXED_WINDOW: where its cycles stop: the badge's end; for a customer window of an ISSUE_EARN badge the enrolment expiry.",
+    )
     endDateISO = serializers.DateTimeField(read_only=True)
     currentCycle = response_only(
-        CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional()
+        CycleSerializer(), "FIXED_WINDOW while one of its cycles runs (startDate to endDate): the cycle containing now.", **_optional()
     )
 
 
