@@ -37,6 +37,7 @@ from django.utils.module_loading import import_string
 
 from badges_api import errors
 from badges_api.api.envelope import json_error
+from badges_api.inputs import control_character, control_message
 
 # What a JSON answer needs of a policy: nothing may load from it, nobody may frame it.
 API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
@@ -89,9 +90,41 @@ def _view_response(request: HttpRequest) -> HttpResponseBase:
     request.get_host()  # DisallowedHost (a 400) for a Host outside ALLOWED_HOSTS
     match = get_resolver().resolve(request.path_info)  # Http404 -> handler404
     request.resolver_match = match
+    refused = _control_character_refusal(request, match.kwargs)
+    if refused is not None:
+        return refused
     response = match.func(request, *match.args, **match.kwargs)
     if response is None:
         raise ValueError(f"The view {match.view_name} returned None instead of a response")
     if callable(getattr(response, "render", None)):  # DRF's Response renders late
         response = response.render()
     return response
+
+
+def _control_character_refusal(request: HttpRequest, path_values: dict) -> HttpResponseBase | None:
+    """A 400 naming the path parameter or query parameter that holds a control character.
+
+    One check for every API path and query string, before any view: PostgreSQL cannot hold a
+    NUL even in a comparison (it answered 500) while SQLite matched or stored it, so every
+    database now answers the same. A request without a query string pays one regex search over
+    its path; JSON bodies are checked by the services, field by field, where ids are read.
+    """
+    if control_character(request.path_info) is not None:
+        for name, value in path_values.items():
+            char = control_character(value)
+            if char is not None:
+                return _refusal(name, char)
+    if request.META.get("QUERY_STRING"):
+        for name, values in request.GET.lists():
+            char = control_character(name)
+            if char is not None:
+                return _refusal("query", char)  # a name holding one is no name to quote back
+            for value in values:
+                char = control_character(value)
+                if char is not None:
+                    return _refusal(name, char)
+    return None
+
+
+def _refusal(reference: str, char: str) -> HttpResponseBase:
+    return json_error(400, errors.INVALID_INPUT, control_message(reference, char), reference)

@@ -264,7 +264,8 @@ def parse_earn(body: object, *, bulk: bool) -> tuple[GrantRequest, dict]:
     if bulk:
         customer_ids = grants.customer_ids_from(body.get("customerIds"), "customerIds", errs)
     else:
-        customer_ids = grants.customer_ids_from([body["customerId"]] if body.get("customerId") not in (None, "") else None, "customerId", errs)
+        customer_id = grants.customer_id_from(body.get("customerId"), "customerId", errs)
+        customer_ids = [] if customer_id is None else [customer_id]
     owner, reference = grants.triggered_by_from(body, errs)
     event_date = grants.event_date_from(body, "earnEventDate", errs, now=timezone.now())
     try:

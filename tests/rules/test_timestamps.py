@@ -36,6 +36,7 @@ def test_accepted_timestamps_read_as_utc_instants(value, expected):
         "１７１９８９８５１８",  # full-width digits: float() reads them, the API does not
         "١٧١٩٨٩٨٥١٨",
         "2024-07-０2",
+        "1_719_898_518",
         True,
         None,
         "",
