@@ -17,6 +17,11 @@ middleware did that an API call still needs:
 CSRF does not arise: API views are DRF views (csrf_exempt) that authenticate by a Basic or OAuth
 header, never by a cookie, and no session exists on these paths to ride on.
 
+Before the view, `_http_edges` refuses with the envelope what HTTP allows but the API will not
+serve: a URL longer than settings.BADGES_API_MAX_URL_BYTES (414), and a chunked body that reached
+Django without a length (411). Under gunicorn, `request_body.read_chunked_bodies` has already given
+chunked bodies a Content-Length, so the 411 only comes from servers that cannot end such a body.
+
 Errors keep their one shape: each layer is wrapped by `convert_exception_to_response` as Django
 wraps middleware, so an unknown path reaches handler404, a crash handler500, a bad Host
 handler400, and ApiEnvelopeMiddleware turns any non-JSON error into the envelope.
@@ -26,13 +31,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import get_resolver
 from django.utils.module_loading import import_string
 
 from badges_api import errors
-from badges_api.api.envelope import error_body
-from badges_api.errors import ErrorItem
+from badges_api.api.envelope import json_error
 from badges_api.inputs import control_character, control_message
 
 # What a JSON answer needs of a policy: nothing may load from it, nobody may frame it.
@@ -44,10 +48,29 @@ Handler = Callable[[HttpRequest], HttpResponseBase]
 def api_handler() -> Handler:
     """The request handler for API paths: BADGES_API_MIDDLEWARE around `_with_api_headers`."""
     handler = convert_exception_to_response(_view_response)
-    handler = convert_exception_to_response(_with_api_headers(handler))
+    handler = convert_exception_to_response(_with_api_headers(_http_edges(handler)))
     for path in reversed(settings.BADGES_API_MIDDLEWARE):
         handler = convert_exception_to_response(import_string(path)(handler))
     return handler
+
+
+def _http_edges(get_response: Handler) -> Handler:
+    max_url_bytes = settings.BADGES_API_MAX_URL_BYTES
+
+    def http_edges(request: HttpRequest) -> HttpResponseBase:
+        meta = request.META
+        # gunicorn passes the request target as sent; other servers only its decoded parts.
+        url = meta.get("RAW_URI") or request.get_full_path()
+        if len(url) > max_url_bytes:
+            message = f"URL is longer than {max_url_bytes} bytes"
+            return json_error(414, errors.URI_TOO_LONG, message)
+        chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not meta.get("CONTENT_LENGTH"):
+            message = "This server needs the body sent with a Content-Length"
+            return json_error(411, errors.LENGTH_REQUIRED, message)
+        return get_response(request)
+
+    return http_edges
 
 
 def _with_api_headers(get_response: Handler) -> Handler:
@@ -104,5 +127,4 @@ def _control_character_refusal(request: HttpRequest, path_values: dict) -> HttpR
 
 
 def _refusal(reference: str, char: str) -> HttpResponseBase:
-    body = error_body([ErrorItem(errors.INVALID_INPUT, control_message(reference, char), reference)])
-    return JsonResponse(body, status=400)
+    return json_error(400, errors.INVALID_INPUT, control_message(reference, char), reference)

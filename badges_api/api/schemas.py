@@ -402,14 +402,14 @@ class OwnershipSerializer(serializers.Serializer):
 
 
 class CycleSerializer(serializers.Serializer):
-    """The fixed window containing now (live badges only)."""
+    """The fixed-window cycle containing now (while the window's cycles run)."""
 
     startDate = serializers.FloatField(
         help_text="00:00 of the first day, org timezone, as epoch seconds."
     )
     startDateISO = serializers.DateTimeField()
     endDate = serializers.FloatField(
-        help_text="00:00 of the day after the last day (exclusive end)."
+        help_text="00:00 of the last day (Capillary's convention, as getFixedWindowDetails: whole inclusive days)."
     )
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
@@ -454,7 +454,9 @@ class _FixedWindowFields(serializers.Serializer):
     )
     endDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
     currentCycle = answered_sometimes(
-        CycleSerializer(), "FIXED_WINDOW on a LIVE badge only: the window containing now."
+        CycleSerializer(),
+        "FIXED_WINDOW only, while one of its cycles runs (startDate to endDate): the cycle"
+        " containing now.",
     )
 
 

@@ -92,13 +92,19 @@ def test_claim_refuses_a_control_character_or_overlong_owner_id(api):
 
 
 @pytest.mark.parametrize(
-    "path",
-    ["badgeMeta/abc%00", "badgeMeta/abc%00/activate", "group/abc%00", "customField/abc%00"],
+    ("path", "reference"),
+    [
+        ("badgeMeta/abc%00", "badge_id"),
+        ("badgeMeta/abc%00/activate", "badge_id"),
+        ("group/abc%00", "group_id"),
+        ("customField/abc%00", "field_id"),
+    ],
 )
-def test_a_path_id_with_a_nul_is_a_400_naming_the_id(api, path):
+def test_a_path_id_with_a_nul_is_a_400_naming_the_path_parameter(api, path, reference):
+    """The reference is the path parameter's name in the OpenAPI schema."""
     status, envelope = api.get(path) if "activate" not in path else api.put(path, {})
     assert status == 400, envelope
-    assert references(envelope) == {"id"}
+    assert references(envelope) == {reference}
 
 
 @pytest.mark.parametrize(
@@ -116,8 +122,8 @@ def test_badge_reads_refuse_a_nul_in_the_query_naming_the_parameter(api, path, q
 
 
 def test_updates_by_a_path_id_with_a_nul_are_refused(api):
-    refused(api, "PUT", "group/abc%00", {"name": "Coffee", "rank": 1}, "id")
-    refused(api, "PUT", "customField/abc%00", {"name": "Region"}, "id")
+    refused(api, "PUT", "group/abc%00", {"name": "Coffee", "rank": 1}, "group_id")
+    refused(api, "PUT", "customField/abc%00", {"name": "Region"}, "field_id")
     refused(api, "PUT", "badgeMeta", {"id": f"abc{NUL}", "name": "x"}, "id")
 
 
