@@ -13,6 +13,7 @@ earn's claim and requestId) start valid half of the time, with one generated key
 """
 
 import collections
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -28,8 +29,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from django.db import transaction
+
 from badges_api import auth
 from badges_api.models import Customer, Org
+from badges_api.selectors import customer_badges
 from tests.conftest import ApiCaller
 from tests.factories import badge_body, future
 from tests.lifecycle import MIGRATION, TRIGGER, live_badge
@@ -154,6 +158,17 @@ def build_world(*, org_id: int = 100458, username: str = "fuzz.client") -> World
         earn_badge_ids=[every_limit["id"], earn_once["id"]],
         enrol_badge_id=enrol_first["id"],
     )
+
+
+@contextlib.contextmanager
+def rolled_back():
+    """Whatever the cases write is undone at the end, so each operation meets the same world: a
+    deactivation, an unclaim or a date change fuzzed earlier would otherwise leave the later
+    operations (earn, enrol) nothing to succeed at."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+    customer_badges.catalogue_forget()  # a rollback fires no save signal
 
 
 def _ok(answer: tuple[int, dict]) -> dict:
