@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import requests
 import schemathesis
+from django.db import transaction
 from django.test import Client
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -28,8 +29,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from django.db import transaction
 
 from badges_api import auth
 from badges_api.models import Customer, Org
