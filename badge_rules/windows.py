@@ -119,6 +119,11 @@ class Window:
         """The first instant *after* the window (exclusive), so consecutive windows share it."""
         return _local_midnight(self.last_day + timedelta(days=1), tz)
 
+    def last_day_instant(self, tz: tzinfo) -> datetime:
+        """00:00 of the window's last day: how Capillary answers a cycle's ``endDate`` (a 3-day
+        cycle's endDate is two days after its startDate, seed 004). Counting uses ``end_instant``."""
+        return _local_midnight(self.last_day, tz)
+
 
 def badge_days(start: datetime, end: datetime, tz: tzinfo) -> tuple[date, date]:
     """The badge's first and last local day, which anchor and bound its fixed windows."""

@@ -394,6 +394,9 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
                 )
             )
 
+    last_days = {CUSTOMER: last_day, BADGE: last_day}
+    if span and fields.get("earn_type") == "ISSUE_EARN":
+        last_days[CUSTOMER] = _enrolments_last_day(fields, start, end, tz) or last_day
     windows, limits = [], []
     for level, (_, row) in draft.limit_rows():
         kind = row.get("kind")
@@ -403,7 +406,7 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
                 continue
             words = describe_fixed_window(spec, row["max_earn_limit"])
             if span:
-                windows.append(_window_preview(level, words, spec, first_day, last_day, today))
+                windows.append(_window_preview(level, words, spec, first_day, last_days[level], today))
             else:
                 limits.append(LimitLine(level, kind, words))
         elif kind == "ROLLING_WINDOW":
@@ -553,6 +556,23 @@ def expiry_rule(fields: dict[str, Any], which: str) -> dict[str, Any] | None:
     if rule.get("type") == "FIXED_DATE":
         rule["expiresOn"] = fields[f"{which}_expiry_date"]
     return rule
+
+
+def _enrolments_last_day(fields: dict[str, Any], start: datetime, end: datetime, tz: tzinfo) -> date | None:
+    """The local day the latest enrolment can expire (one enrolled on the badge's last day).
+
+    As the service cuts them (badges_api/fixed_windows.py), an enrol-first badge's customer cycles
+    run to the enrolment expiry, past the badge's end when enrolments outlive it (seed 002).
+    None while the enrolment expiry is incomplete.
+    """
+    rule = expiry_rule(fields, "issued")
+    if rule is None:
+        return None
+    try:
+        horizon = expiry_instant(rule, granted_at=end.astimezone(UTC), badge_end=end)
+    except (ValueError, OverflowError):
+        return None
+    return badge_days(start, max(horizon, start), tz)[1]
 
 
 def _expiry_preview(

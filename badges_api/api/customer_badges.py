@@ -218,7 +218,7 @@ class EarnConstraintBlockStatisticsSerializer(serializers.Serializer):
 class FixedWindowCycleNowSerializer(serializers.Serializer):
     startDate = serializers.FloatField()
     startDateISO = serializers.DateTimeField()
-    endDate = serializers.FloatField(help_text="Exclusive: 00:00 of the day after the last day.")
+    endDate = serializers.FloatField(help_text="00:00 of the last day (Capillary's convention, as getFixedWindowDetails).")
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
     lastDay = serializers.DateField()

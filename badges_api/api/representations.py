@@ -4,8 +4,9 @@ from datetime import datetime, tzinfo
 
 from badge_rules.status import badge_status
 from badge_rules.timestamps import parse_timestamp, to_epoch, to_iso
+from badge_rules.windows import Window
 
-from badges_api.fixed_windows import current_window
+from badges_api.fixed_windows import current_window, windows_end
 from badges_api.models import Badge
 
 _CYCLE_STATUS = {"UPCOMING": "UPCOMING", "LIVE": "ACTIVE", "EXPIRED": "EXPIRED"}
@@ -25,23 +26,42 @@ def expiry_to_wire(expiry: dict | None) -> dict | None:
     return wire
 
 
-def constraint_to_wire(badge: Badge, constraint: dict, *, status: str, now: datetime, tz: tzinfo) -> dict:
+def constraint_to_wire(
+    badge, constraint: dict, *, status: str, now: datetime, tz: tzinfo, enrolment_expires_on: datetime | None = None
+) -> dict:
+    """A constraint as answered. A fixed window carries its cycles' span (`startDate`/`endDate`),
+    `cycleStatus` and, while a cycle runs, `currentCycle`.
+
+    The span is the badge's, except a customer window of an enrol-first badge, which runs to the
+    enrolment expiry (seed 002; fixed_windows.windows_end): `enrolment_expires_on` names the
+    customer's when the answer is about one customer.
+    """
     wire = dict(constraint)
     if not constraint["constraintType"].endswith("FIXED_WINDOW"):
         return wire
+    end = windows_end(badge, constraint, enrolment_expires_on=enrolment_expires_on)
+    if end != badge.expires_on:
+        status = badge_status(start=badge.start_on, end=end, now=now)
     wire["cycleStatus"] = _CYCLE_STATUS[status]
     stamp(wire, "startDate", badge.start_on)
-    stamp(wire, "endDate", badge.expires_on)
+    stamp(wire, "endDate", end)
     if status == "LIVE":
-        window = current_window(badge, constraint, now=now, tz=tz)
+        window = current_window(badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
         if window is not None:
-            cycle: dict = {}
-            stamp(cycle, "startDate", window.start_instant(tz))
-            stamp(cycle, "endDate", window.end_instant(tz))
-            cycle["firstDay"] = window.first_day.isoformat()
-            cycle["lastDay"] = window.last_day.isoformat()
-            wire["currentCycle"] = cycle
+            wire["currentCycle"] = cycle_to_wire(window, tz)
     return wire
+
+
+def cycle_to_wire(window: Window, tz: tzinfo) -> dict:
+    """A cycle's `{startDate, endDate, firstDay, lastDay}`: 00:00 of its first and of its last
+    day, Capillary's convention (seed 004: a 3-day cycle's endDate is two days after its
+    startDate), the same as getFixedWindowDetails answers the cycle."""
+    cycle: dict = {}
+    stamp(cycle, "startDate", window.start_instant(tz))
+    stamp(cycle, "endDate", window.last_day_instant(tz))
+    cycle["firstDay"] = window.first_day.isoformat()
+    cycle["lastDay"] = window.last_day.isoformat()
+    return cycle
 
 
 def badge_to_wire(badge: Badge, *, claims: list[dict], now: datetime, tz: tzinfo, group_public_id: str | None) -> dict:

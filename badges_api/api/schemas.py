@@ -365,7 +365,7 @@ class CycleSerializer(serializers.Serializer):
     )
     startDateISO = serializers.DateTimeField()
     endDate = serializers.FloatField(
-        help_text="00:00 of the day after the last day (exclusive end)."
+        help_text="00:00 of the last day (Capillary's convention, as getFixedWindowDetails: whole inclusive days)."
     )
     endDateISO = serializers.DateTimeField()
     firstDay = serializers.DateField()
@@ -394,11 +394,14 @@ class _FixedWindowFields(serializers.Serializer):
     cycleStatus = serializers.ChoiceField(
         choices=CYCLE_STATUSES,
         read_only=True,
-        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the badge's dates.",
+        help_text="FIXED_WINDOW: UPCOMING, ACTIVE or EXPIRED by the span of its cycles (startDate to endDate).",
     )
     startDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's start.")
     startDateISO = serializers.DateTimeField(read_only=True)
-    endDate = serializers.FloatField(read_only=True, help_text="FIXED_WINDOW: the badge's end.")
+    endDate = serializers.FloatField(
+        read_only=True,
+        help_text="FIXED_WINDOW: where its cycles stop: the badge's end; for a customer window of an ISSUE_EARN badge the enrolment expiry.",
+    )
     endDateISO = serializers.DateTimeField(read_only=True)
     currentCycle = response_only(
         CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional()

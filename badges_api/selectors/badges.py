@@ -1,7 +1,7 @@
 """Reads of badge definitions: one badge, the filtered list, the fixed-window cycles."""
 
 from collections import defaultdict
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from badge_rules.status import normalise_status_filter
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
-from badge_rules.windows import Window, badge_days, window_at, windows_overlapping
+from badge_rules.windows import Window, window_at, windows_overlapping
 from badges_api import enums, errors
 from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
-from badges_api.fixed_windows import fixed_window_constraints, org_tz, window_spec
+from badges_api.fixed_windows import fixed_window_constraints, live_enrolment_expiry, org_tz, window_days, window_spec
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
 from badges_api.selectors.pagination import page_from_query
@@ -201,14 +201,16 @@ def fixed_window_details(org: Org, query) -> dict:
     errs.raise_if_any()
 
     badge = badge_by_public_id(org, badge_id)
-    customer_pk = None
-    if include_counts and constraint_type != "BADGE":
-        customer_pk = customer_by_identifier(org, customer_ref, None).pk
     tz = org_tz(org)
     now = timezone.now()
-    first_day, last_day = badge_days(badge.start_on, badge.expires_on, tz)
-    from_day = start_filter.astimezone(tz).date() if start_filter else first_day
-    to_day = end_filter.astimezone(tz).date() if end_filter else last_day
+    customer_pk = None
+    if constraint_type != "BADGE" and (include_counts or (customer_ref and badge.earn_type == "ISSUE_EARN")):
+        customer_pk = customer_by_identifier(org, customer_ref, None).pk
+    # An enrol-first badge's customer cycles run to the enrolment expiry (fixed_windows.windows_end):
+    # the named customer's live enrolment, else the latest any enrolment can reach.
+    enrolment_expires_on = None
+    if customer_pk is not None and badge.earn_type == "ISSUE_EARN":
+        enrolment_expires_on = live_enrolment_expiry(badge, customer_pk, now=now)
     reference_filter = query.get("fixedWindowCycleReferenceId")
 
     sections = []
@@ -216,13 +218,16 @@ def fixed_window_details(org: Org, query) -> dict:
         if reference_filter and constraint["referenceId"] != reference_filter:
             continue
         spec = window_spec(constraint)
+        first_day, last_day = window_days(badge, constraint, tz, enrolment_expires_on=enrolment_expires_on)
+        from_day = start_filter.astimezone(tz).date() if start_filter else first_day
+        to_day = end_filter.astimezone(tz).date() if end_filter else last_day
         indexes = windows_overlapping(spec, first_day=first_day, last_day=last_day, from_day=from_day, to_day=to_day)
-        sections.append((constraint, spec, indexes))
+        sections.append((constraint, spec, indexes, first_day, last_day))
 
-    total = sum(len(indexes) for _, _, indexes in sections)
+    total = sum(len(indexes) for _, _, indexes, _, _ in sections)
     windows: list[tuple[dict, Window]] = []
     skip = page.offset
-    for constraint, spec, indexes in sections:
+    for constraint, spec, indexes, first_day, last_day in sections:
         if len(windows) == page.size:
             break
         if skip >= len(indexes):
@@ -271,7 +276,7 @@ def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, cust
 def _cycle_to_wire(constraint: dict, window: Window, *, tz, now: datetime) -> dict:
     """Capillary's convention: endDate is 00:00 of the cycle's last day (whole inclusive days)."""
     start, end_exclusive = window.start_instant(tz), window.end_instant(tz)
-    last_day_start = datetime.combine(window.last_day, time(), tzinfo=tz).astimezone(UTC)
+    last_day_start = window.last_day_instant(tz)
     return {
         "constraintType": constraint["constraintType"],
         "fixedWindowCycleReferenceId": constraint["referenceId"],

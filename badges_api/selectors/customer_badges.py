@@ -41,9 +41,9 @@ from badge_rules.ranking import rank_sort_key
 from badge_rules.status import badge_status, item_status
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
 from badges_api import enums, errors
-from badges_api.api.representations import constraint_to_wire
+from badges_api.api.representations import constraint_to_wire, cycle_to_wire
 from badges_api.errors import BadgeApiError, ErrorCollector
-from badges_api.fixed_windows import current_window, org_tz
+from badges_api.fixed_windows import current_window, live_enrolment_expiry, org_tz, windows_end
 from badges_api.models import Badge, BadgeClaim, BadgeGroup, Customer, Org
 from badges_api.selectors import customers as customer_selectors
 from badges_api.selectors.badges import badge_by_public_id
@@ -232,10 +232,12 @@ def _stamp(fields: dict, key: str, moment: datetime | None) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Span:
-    """What constraint_to_wire reads of a badge: its start and end."""
+    """What constraint_to_wire reads of a badge: its span, and what an enrolment's span is."""
 
     start_on: datetime
     expires_on: datetime
+    earn_type: str
+    issued_badge_expiry: dict | None
 
 
 # --- the customer: one indexed SELECT ---------------------------------------------------------
@@ -283,7 +285,7 @@ _FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 _CATALOGUE_SQL = (
     "SELECT b.id, b.public_id, b.org_id, b.name, b.description, b.start_on, b.expires_on, b.images,"
     " g.public_id, g.name, g.rank, b.badge_rank, b.restricted_to_owners, b.earn_type,"
-    " b.customer_constraints, b.badge_constraints, b.custom_fields, b.active, b.tags"
+    " b.customer_constraints, b.badge_constraints, b.custom_fields, b.active, b.tags, b.issued_badge_expiry"
     " FROM badges_api_badge b LEFT JOIN badges_api_badgegroup g ON g.id = b.group_id AND g.is_active"
     " WHERE b.org_id = %s"
 )
@@ -382,8 +384,10 @@ class _Definition:
     start_on: datetime
     expires_on: datetime
     group_id: str | None
-    has_windows: bool
     row: tuple
+    # When its last fixed-window cycle ends: the badge's end, or later for an enrol-first badge's
+    # customer windows (fixed_windows.windows_end); cycles roll over at local midnight until then.
+    windows_until: datetime | None = None
     position: int = 0
     # The badge's JSON object around the customer's fields, as bytes: `head` opens it
     # (badgeMetaId .. badgeConstraints and a comma), `tail` closes it (customFields, tags, active).
@@ -465,11 +469,15 @@ def _build_catalogue(cursor, org: Org, tz_name: str, now: datetime, clock: float
     for row in rows:
         start_on, expires_on = _instant(row[5]), _instant(row[6])
         customer_constraints, badge_constraints = _json(row[14]), _json(row[15])
-        has_windows = any(c["constraintType"].endswith("FIXED_WINDOW") for c in customer_constraints + badge_constraints)
         # Parsed once: the rendering reads these instead of the raw columns.
+        span = _Span(start_on, expires_on, row[13], _json(row[19]))
         parsed = (*row[:5], start_on, expires_on, _json(row[7]), *row[8:12], _json(row[12]), row[13],
-                  customer_constraints, badge_constraints, _json(row[16]), bool(row[17]), _json(row[18]), claims.get(row[0], []))
-        definitions.append(_Definition(row[0], row[13], bool(row[17]), start_on, expires_on, row[8], has_windows, parsed))
+                  customer_constraints, badge_constraints, _json(row[16]), bool(row[17]), _json(row[18]), claims.get(row[0], []), span)
+        windows_until = max(
+            (windows_end(span, c) for c in customer_constraints + badge_constraints if c["constraintType"].endswith("FIXED_WINDOW")),
+            default=None,
+        )
+        definitions.append(_Definition(row[0], row[13], bool(row[17]), start_on, expires_on, row[8], parsed, windows_until=windows_until))
     definitions.sort(key=lambda d: rank_sort_key(
         group_rank=d.row[10], group_id=d.group_id, badge_rank=d.row[11], expires_on=d.expires_on, badge_id=d.row[1]
     ))
@@ -494,13 +502,15 @@ def _rendered(catalogue: _Catalogue, now: datetime, tz) -> _Catalogue:
         definition.head, definition.tail = orjson.dumps(head)[:-1] + b",", orjson.dumps(tail)[1:]
         if now < definition.start_on:
             until = min(until, definition.start_on)
-        elif now <= definition.expires_on:
+            continue
+        if now <= definition.expires_on:
             until = min(until, definition.expires_on + timedelta(microseconds=1))
-            if definition.has_windows:
-                if next_midnight is None:
-                    local = now.astimezone(tz)
-                    next_midnight = datetime.combine(local.date() + timedelta(days=1), dt_time(), tzinfo=tz).astimezone(UTC)
-                until = min(until, next_midnight)
+        if definition.windows_until is not None and now <= definition.windows_until:
+            until = min(until, definition.windows_until + timedelta(microseconds=1))
+            if next_midnight is None:
+                local = now.astimezone(tz)
+                next_midnight = datetime.combine(local.date() + timedelta(days=1), dt_time(), tzinfo=tz).astimezone(UTC)
+            until = min(until, next_midnight)
     # Which badges are live changes only at a start or an end, and each of those ends this rendering.
     catalogue.live = {
         earn_type: [d for d in offered if d.start_on <= now <= d.expires_on] for earn_type, offered in catalogue.offered.items()
@@ -513,9 +523,8 @@ def _render_definition(row: tuple, *, now: datetime, tz) -> tuple[dict, dict]:
     (
         _pk, public_id, org_id, name, description, start_on, expires_on, images, group_id, group_name,
         _group_rank, badge_rank, owners, earn_type, customer_constraints, badge_constraints, custom_fields,
-        active, tags, claims,
+        active, tags, claims, span,
     ) = row
-    span = _Span(start_on, expires_on)
     status = badge_status(start=start_on, end=expires_on, now=now)
     head = {"badgeMetaId": public_id, "orgId": org_id, "name": name, "description": description or None}
     _stamp(head, "startOn", start_on)
@@ -905,10 +914,15 @@ def management_badge_detail(org: Org, customer_ref: str, identifier_type_header:
     _stamp(wire, "lastEarnedOn", last_earned_on)
     _stamp(wire, "lastEarnEventDate", last_event_date)
     status = wire["badgeStatus"]
-    wire["customerConstraints"] = [constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.customer_constraints]
+    # The customer's own cycles: an enrol-first badge's run to this customer's enrolment expiry.
+    enrolment_expires_on = live_enrolment_expiry(badge, customer.pk, now=now)
+    wire["customerConstraints"] = [
+        constraint_to_wire(badge, c, status=status, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
+        for c in badge.customer_constraints
+    ]
     wire["badgeConstraints"] = [constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints]
     if include_statistics:
-        wire["earnConstraints"] = earn_constraint_statistics(badge, customer, now=now)
+        wire["earnConstraints"] = earn_constraint_statistics(badge, customer, now=now, enrolment_expires_on=enrolment_expires_on)
     return wire
 
 
@@ -959,13 +973,16 @@ def _earn(row: dict, *, now: datetime) -> dict:
     return wire
 
 
-def earn_constraint_statistics(badge, customer: Customer, *, now: datetime) -> list[dict]:
+def earn_constraint_statistics(
+    badge, customer: Customer, *, now: datetime, enrolment_expires_on: datetime | None = None
+) -> list[dict]:
     """Each limit of the badge with the count the earning engine holds against it right now.
 
     The conditions come from the engine itself (`earning.badge_limits`, with the event date taken as
     now), counted over the same rows (the customer's or all customers' earns of the badge, revoked
     ones excluded; the badge total is the badge's earnedCount), so a support agent sees exactly
-    the numbers an earn would be checked against. Capillary's read shape (spec 4.1):
+    the numbers an earn would be checked against (an enrol-first badge's customer cycles run to
+    `enrolment_expires_on`, the customer's enrolment expiry). Capillary's read shape (spec 4.1):
     constraintLevel CUSTOMER|BADGE, constraintType OVERALL|ROLLING_WINDOW|FIXED_WINDOW|NONE,
     earnConstraintBlockStatistics {currentEarnCount | currentEarnCountDays/Weeks/Months}.
     """
@@ -978,11 +995,16 @@ def earn_constraint_statistics(badge, customer: Customer, *, now: datetime) -> l
         if not constraints:
             entries.append({"constraintLevel": level, "constraintType": "NONE"})
             continue
-        limits = [earning.badge_limits(badge, [c], level=level, event_date=now, now=now) for c in constraints]
+        limits = [
+            earning.badge_limits(badge, [c], level=level, event_date=now, now=now, enrolment_expires_on=enrolment_expires_on)
+            for c in constraints
+        ]
         counts = iter(_limit_counts(badge, [limit for group in limits for limit in group], customer_pk=customer_pk))
         for constraint, group in zip(constraints, limits, strict=True):
             used = [next(counts) for _ in group]
-            entries.append(_constraint_statistics(badge, level, constraint, group, used, now=now, tz=tz))
+            entries.append(_constraint_statistics(
+                badge, level, constraint, group, used, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on
+            ))
     return entries
 
 
@@ -1005,7 +1027,10 @@ def _limit_counts(badge, limits: list, *, customer_pk: int | None) -> list[int]:
     return [badge.earned_count if limit.code == errors.BADGE_TOTAL_LIMIT else next(found) for limit in limits]
 
 
-def _constraint_statistics(badge, level: str, constraint: dict, limits: list, used: list[int], *, now: datetime, tz) -> dict:
+def _constraint_statistics(
+    badge, level: str, constraint: dict, limits: list, used: list[int], *, now: datetime, tz,
+    enrolment_expires_on: datetime | None = None,
+) -> dict:
     stored_type = constraint["constraintType"]
     kind = next(_CONSTRAINT_KINDS[suffix] for suffix in _CONSTRAINT_KINDS if stored_type.endswith(suffix))
     entry = {"constraintLevel": level, "constraintType": kind, "sourceConstraintType": stored_type}
@@ -1025,15 +1050,10 @@ def _constraint_statistics(badge, level: str, constraint: dict, limits: list, us
         entry["earnConstraintBlockStatistics"] = {"currentEarnCount": used[0] if used else None}
     if kind == "FIXED_WINDOW":
         entry["fixedWindowReferenceId"] = constraint.get("referenceId")
-        window = current_window(badge, constraint, now=now, tz=tz)
-        cycle = None
-        if window is not None:
-            cycle = {}
-            _stamp(cycle, "startDate", window.start_instant(tz))
-            _stamp(cycle, "endDate", window.end_instant(tz))
-            cycle["firstDay"] = window.first_day.isoformat()
-            cycle["lastDay"] = window.last_day.isoformat()
-        status = badge_status(start=badge.start_on, end=badge.expires_on, now=now)
+        window = current_window(badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
+        cycle = None if window is None else cycle_to_wire(window, tz)
+        end = windows_end(badge, constraint, enrolment_expires_on=enrolment_expires_on)
+        status = badge_status(start=badge.start_on, end=end, now=now)
         entry["cycleStatus"] = "ACTIVE" if window is not None else {"LIVE": "ACTIVE"}.get(status, status)
         entry["fixedWindowCycle"] = cycle
     entry["limitReached"] = any(count >= limit.max_earn for limit, count in zip(limits, used, strict=True))

@@ -6,7 +6,7 @@ lock, so no limit is ever exceeded and nobody holds two live instances of a badg
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import orjson
 from django.db import connection
@@ -14,16 +14,18 @@ from django.db.models import F
 from django.utils import timezone
 
 from badge_rules.status import item_status
-from badge_rules.windows import RollingLimit, badge_days, describe_fixed_window, describe_rolling_limit, rolling_window_start, window_containing
+from badge_rules.windows import RollingLimit, describe_fixed_window, describe_rolling_limit, rolling_window_start, window_containing
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
-from badges_api.fixed_windows import org_tz, window_spec
+from badges_api.fixed_windows import org_tz, window_days, window_spec
 from badges_api.ids import new_object_ids
 from badges_api.models import ApiClient, Badge, Enrolment, Org
 from badges_api.services import grants, idempotency
 from badges_api.services.grants import GrantRequest
 from badges_api.sql import insert_rows, int_list, is_postgres, timestamp
 
+# 816 for an enrol-first earn: the event date is outside the customer's enrolment (seed 000).
+OUTSIDE_ENROLMENT = "Earn event date is not in duration of the customer's enrolment (issue) of the badge"
 ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
 
 
@@ -44,10 +46,15 @@ class Limit:
         return f"COUNT(CASE WHEN {self.condition} THEN e.id END)"
 
 
-def badge_limits(badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime) -> list[Limit]:
+def badge_limits(
+    badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime,
+    enrolment_expires_on: datetime | None = None,
+) -> list[Limit]:
     """The badge's limits of one level as SQL-countable conditions over earns.
 
     Fixed windows count by the earn event date, rolling windows backwards from processing time.
+    A customer fixed window of an enrol-first badge runs to `enrolment_expires_on` (the
+    customer's enrolment; fixed_windows.windows_end), past the badge's own end.
     """
     tz = org_tz(badge.org)
     local_now = now.astimezone(tz)
@@ -73,7 +80,7 @@ def badge_limits(badge: Badge, constraints: list[dict], *, level: str, event_dat
                 limits.append(Limit(codes[1], max_earn, f"{words} for {who}", "e.earned_on >= %s", [timestamp(since)]))
         elif kind.endswith("FIXED_WINDOW"):
             spec = window_spec(constraint)
-            first_day, last_day = badge_days(badge.start_on, badge.expires_on, tz)
+            first_day, last_day = window_days(badge, constraint, tz, enrolment_expires_on=enrolment_expires_on)
             window = window_containing(spec, event_date.astimezone(tz).date(), first_day=first_day, last_day=last_day)
             if window is None:
                 continue
@@ -153,16 +160,48 @@ def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | 
     return room, tightest
 
 
-def _active_enrolments(badge: Badge, pks: list[int], *, now: datetime) -> dict[int, int]:
-    """customer pk -> the enrolment an ISSUE_EARN earn uses (live now, latest first)."""
+def _active_enrolments(badge: Badge, pks: list[int], *, event_date: datetime, now: datetime) -> tuple[dict[int, int], set[int]]:
+    """The customers' live enrolments (not revoked, not expired): customer pk -> the enrolment
+    whose window holds the earn's event date, from its event date to its expiry inclusive (seed
+    000: "between the badge issual start date and end date"); and the customers whose live
+    enrolment does not hold it (816)."""
+    if not pks:
+        return {}, set()
     ids_sql, id_param = int_list(pks)
+    at, event = timestamp(now), timestamp(event_date)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT customer_id, MAX(id) FROM badges_api_enrolment WHERE badge_id = %s AND is_active"
+            "SELECT customer_id, MAX(CASE WHEN event_date <= %s AND expires_on >= %s THEN id END)"
+            " FROM badges_api_enrolment WHERE badge_id = %s AND is_active"
             f" AND issued_on <= %s AND expires_on > %s AND customer_id IN ({ids_sql}) GROUP BY customer_id",
-            [badge.pk, timestamp(now), timestamp(now), id_param],
+            [event, event, badge.pk, at, at, id_param],
         )
-        return dict(cursor.fetchall())
+        rows = cursor.fetchall()
+    inside = {pk: enrolment for pk, enrolment in rows if enrolment is not None}
+    outside = {pk for pk, enrolment in rows if enrolment is None} if len(inside) < len(rows) else set()
+    return inside, outside
+
+
+def _enrolments_end(badge: Badge, customer_ids: list[int], *, event_date: datetime, now: datetime) -> datetime | None:
+    """The latest expiry among the customers' live enrolments that hold the event date: where
+    their fixed-window cycles run to (fixed_windows.windows_end). By Capillary customer id, as it
+    is needed before the customers' rows are read (the limits are weighed with them)."""
+    if is_postgres():
+        source, join, id_param = "unnest(%s::bigint[]) AS j(value)", "JOIN", customer_ids
+    else:
+        source, join, id_param = "json_each(%s) AS j", "CROSS JOIN", orjson.dumps(customer_ids).decode()
+    at, event = timestamp(now), timestamp(event_date)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(en.expires_on) FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
+            " JOIN badges_api_enrolment en ON en.badge_id = %s AND en.customer_id = c.id AND en.is_active"
+            " AND en.issued_on <= %s AND en.expires_on > %s AND en.event_date <= %s AND en.expires_on >= %s",
+            [id_param, badge.org_id, badge.pk, at, at, event, event],
+        )
+        latest = cursor.fetchone()[0]
+    if isinstance(latest, str):  # SQLite answers MAX() of a datetime column as text
+        latest = datetime.fromisoformat(latest).replace(tzinfo=UTC)
+    return latest
 
 
 def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[dict], list[tuple[str, int, int | None]], datetime]:
@@ -172,19 +211,35 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     straight away: for 100,000 customers this loop is the Python share of the request, so the
     limits are weighed in SQL and the loop only reads what each customer got.
     """
-    customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
+    enrol_first = badge.earn_type == "ISSUE_EARN"
+    # An enrol-first badge is earned under the customer's live enrolment, whose window holds the
+    # event date (else 816 for that customer); its customer fixed windows run to the enrolment's
+    # expiry. Customers of one request mostly share one enrolment run; where their expiries
+    # differ, the cycles run to the latest, which counts the same earns (none of a customer's
+    # earns has an event date after its live enrolment's expiry), only the cycle's last day in a
+    # refusal's words may be a later one.
+    enrolments_end = None
+    if enrol_first and any(c["constraintType"].endswith("FIXED_WINDOW") for c in badge.customer_constraints):
+        enrolments_end = _enrolments_end(badge, request.customer_ids, event_date=request.event_date, now=now)
+    customer_limits = badge_limits(
+        badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now,
+        enrolment_expires_on=enrolments_end,
+    )
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(
         badge, badge_limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
     )
-    enrol_first = badge.earn_type == "ISSUE_EARN"
-    enrolments = _active_enrolments(badge, [held[0] for held in known.values()], now=now) if enrol_first else {}
+    enrolled, outside = (
+        _active_enrolments(badge, [held[0] for held in known.values()], event_date=request.event_date, now=now)
+        if enrol_first else ({}, set())
+    )
     expires_on = grants.grant_expiry(badge.earned_badge_expiry, granted_at=now, badge=badge)
     granted_status = item_status(starts_at=now, expires_at=expires_on, now=now)
 
     not_found = ErrorItem(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND]).as_dict()
     already = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS]).as_dict()
     no_enrolment = ErrorItem(errors.ENROLMENT_REQUIRED, errors.MESSAGES[errors.ENROLMENT_REQUIRED]).as_dict()
+    outside_enrolment = ErrorItem(errors.EVENT_DATE_OUTSIDE_BADGE, OUTSIDE_ENROLMENT, "earnEventDate").as_dict()
     refusals = {id(limit): _refusal(limit).as_dict() for limit in customer_limits + ([tightest] if tightest else [])}
     customer_ids = request.customer_ids
     # Listed twice: one earn; the repeat is answered like a second request would be. Checked
@@ -203,8 +258,9 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": not_found}
         elif held[1] is not None:
             item = {"customerId": customer_id, "issuedId": held[1], "status": "LIVE", "error": already}
-        elif enrol_first and held[0] not in enrolments:
-            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": no_enrolment}
+        elif enrol_first and held[0] not in enrolled:
+            error = outside_enrolment if held[0] in outside else no_enrolment
+            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": error}
         elif held[2] is not None:
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(held[2])]}
         elif room is not None and room <= 0:
@@ -212,7 +268,7 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
         else:
             earn_id = next(fresh_ids)
             item = {"customerId": customer_id, "issuedId": earn_id, "status": granted_status}
-            rows.append((earn_id, held[0], enrolments.get(held[0])))
+            rows.append((earn_id, held[0], enrolled.get(held[0])))
             if room is not None:
                 room -= 1
         if answered is not None:
@@ -255,6 +311,8 @@ def parse_earn(body: object, *, bulk: bool) -> tuple[GrantRequest, dict]:
 
 
 def _check_event_date(badge: Badge, request: GrantRequest) -> None:
+    """A direct badge's event date lies within the badge's start and end (seed 000). An enrol-first
+    badge's lies within each customer's enrolment instead, answered per customer (decide)."""
     if badge.earn_type == "EARN" and not badge.start_on <= request.event_date <= badge.expires_on:
         raise BadgeApiError(errors.EVENT_DATE_OUTSIDE_BADGE, "Earn event date is not in duration of badge meta", "earnEventDate")
 
@@ -295,7 +353,8 @@ def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
         item = items[0]
         if "error" in item:
             code, message = item["error"]["code"], item["error"]["message"]
-            raise BadgeApiError(code, message, "customerId", status=_SINGLE_EARN_STATUS.get(code, 400))
+            reference = item["error"].get("reference") or "customerId"
+            raise BadgeApiError(code, message, reference, status=_SINGLE_EARN_STATUS.get(code, 400))
         insert_earns(badge, request, client, rows, now=now, expires_on=expires_on)
         data = {"badgeMetaId": badge.public_id, "customerId": item["customerId"], "earnedBadgeId": item["issuedId"]}
         grants.stamp(data, "expiresOn", expires_on)

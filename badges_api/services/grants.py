@@ -137,10 +137,17 @@ def lock_badge(org: Org, badge_id: str) -> Badge:
 
 
 def check_grantable(badge: Badge, request: GrantRequest, *, now: datetime) -> None:
-    """Whole-request rules: the badge is live and active, the trigger holds a claim (810)."""
+    """Whole-request rules: the badge is live and active, the trigger holds a claim (810).
+
+    An enrol-first (ISSUE_EARN) badge stays earnable after its end while a customer's enrolment
+    lives (seed 002's enrolment outlives its badge; Capillary's retro matrix: "expired E&I, valid
+    enrolment: issue"); whether it does is answered per customer (811, 816). Before its start it
+    is refused like any badge (its enrolments start within it), and so is a deactivated one
+    ("cannot be issued to new customers").
+    """
     errs = ErrorCollector()
     status = badge_status(start=badge.start_on, end=badge.expires_on, now=now)
-    if status != "LIVE":
+    if status == "UPCOMING" or (status == "EXPIRED" and badge.earn_type != "ISSUE_EARN"):
         errs.add(errors.BADGE_NOT_LIVE, f"Badge is not live (it is {status.lower()})")
     elif not badge.active:
         errs.add(errors.BADGE_NOT_LIVE, "Badge is not live: it is deactivated")

@@ -98,7 +98,7 @@ def test_live_badge_shows_its_current_cycle(api):
     window = api.get(f"badgeMeta/{badge['id']}")[1]["data"]["customerConstraints"][0]
     assert window["cycleStatus"] == "ACTIVE"
     current = window["currentCycle"]
-    assert current["endDate"] - current["startDate"] == 7 * 86400
-    assert current["startDate"] <= time.time() < current["endDate"]
+    assert current["endDate"] - current["startDate"] == 6 * 86400  # 00:00 of the last day, as getFixedWindowDetails
+    assert current["startDate"] <= time.time() < current["endDate"] + 86400
     active = [c for c in cycles(api, badgeMetaId=badge["id"], startDate=int(time.time()), endDate=int(time.time()))["fixedWindowCycles"]]
     assert [c["cycleStatus"] for c in active] == ["ACTIVE"]

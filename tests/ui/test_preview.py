@@ -99,6 +99,25 @@ def test_a_month_window_marks_its_partial_first_month():
     assert (window.last.days, window.last.partial) == (30, True)  # 1–30 Oct of 31
 
 
+def test_an_enrol_first_badges_customer_cycles_run_to_the_latest_enrolment_expiry():
+    """As the service answers them (seed 002): customer cycles of an ISSUE_EARN badge go on past
+    the badge's end to the latest an enrolment can expire; the badge-wide ones stop at the end."""
+    fields = {
+        "earn_type": "ISSUE_EARN",
+        "issued_expiry_type": "RELATIVE",
+        "issued_expiry_value": 2,
+        "issued_expiry_unit": "WEEKS",
+    }
+    preview = p.badge_preview(
+        draft(customer_limits=[WEEKLY_ROW], badge_limits=[WEEKLY_ROW], **fields), tz=UTC_TZ, now=NOW
+    )
+    customer, badge = preview.windows
+    assert (customer.level, badge.level) == (p.CUSTOMER, p.BADGE)
+    assert badge.last.last_day.isoformat() == "2023-10-30"
+    assert customer.last.last_day.isoformat() == "2023-11-13"  # enrolled 30 Oct + 2 weeks
+    assert customer.count == 8
+
+
 def test_rolling_limits_read_in_plain_words():
     customer = {
         "kind": "ROLLING_WINDOW",
