@@ -22,15 +22,14 @@ docs/API.md ("How limits count", "Per-customer answers", "Fixed-window cycles"):
   date, or 100 years; an enrolment's runs from the enrol event date.
 - Enrol-first (`ISSUE_EARN`) badges, seed 000 and 002 (issue 9): earnable while the customer's
   enrolment is live, even after the badge's end, with the event date inside the enrolment (else
-  816); customer fixed windows run to the enrolment's expiry instead of the badge's end.
-  `ISSUE_EARN_FOLLOWS_ENROLMENT` switches these on (off: the old rules, badge dates only).
+  816, per customer); customer fixed windows run to the enrolment's expiry instead of the
+  badge's end (for a customer not enrolled, as far as an enrolment could run: the enrolment
+  expiry rule applied from the badge's end).
 """
 
 import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-
-ISSUE_EARN_FOLLOWS_ENROLMENT = False
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 ROLLING_UNITS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
@@ -148,8 +147,9 @@ class Badge:
                     found.append(Limit(level, kind, cap, lambda earn, since=since: earn.earned_on >= since))
             elif kind == "FIXED_WINDOW":
                 last = self.end
-                if level == "CUSTOMER" and self.earn_type == "ISSUE_EARN" and ISSUE_EARN_FOLLOWS_ENROLMENT and enrolment is not None:
-                    last = enrolment.expires_on
+                if level == "CUSTOMER" and self.earn_type == "ISSUE_EARN":
+                    horizon = self.expiry(self.issued_expiry or {"expiryType": "NEVER"}, start=self.end)
+                    last = max(enrolment.expires_on if enrolment is not None else horizon, self.start)
                 cycle = cycle_days(constraint, event_date.date(), first_day=self.start.date(), last_day=last.date())
                 if cycle is None:
                     continue
@@ -186,7 +186,7 @@ class Badge:
 
     def refuse_request(self, *, now: datetime, event_date: datetime) -> int | None:
         """815 or 816 when the whole earn request is refused, else None."""
-        enrol_first = self.earn_type == "ISSUE_EARN" and ISSUE_EARN_FOLLOWS_ENROLMENT
+        enrol_first = self.earn_type == "ISSUE_EARN"
         if not self.active or now < self.start or (now > self.end and not enrol_first):
             return NOT_LIVE
         if self.earn_type == "EARN" and not self.start <= event_date <= self.end:
@@ -228,7 +228,7 @@ class Badge:
             enrolment = self.live_enrolment(customer, now)
             if enrolment is None:
                 return NO_ENROLMENT, None
-            if ISSUE_EARN_FOLLOWS_ENROLMENT and not enrolment.event_date <= event_date <= enrolment.expires_on:
+            if not enrolment.event_date <= event_date <= enrolment.expires_on:
                 return OUTSIDE, None
         for limit in self.limits("CUSTOMER", now=now, event_date=event_date, enrolment=enrolment):
             if self.counted(limit, customer) >= limit.max_earn:
@@ -283,7 +283,7 @@ class Badge:
                 kind = constraint["constraintType"].removeprefix("CUSTOMER_BADGE_").removeprefix("BADGE_")
                 single = Badge(self.id, self.earn_type, self.start, self.end,
                                [constraint] if level == "CUSTOMER" else [], [constraint] if level == "BADGE" else [],
-                               self.earned_expiry, earns=self.earns)
+                               self.earned_expiry, self.issued_expiry, earns=self.earns)
                 limits = single.limits(level, now=now, event_date=now, enrolment=enrolment)
                 if level == "BADGE" and kind == "FIXED_VALUE":
                     counts = [self.earned_count()]
