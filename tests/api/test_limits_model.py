@@ -38,7 +38,7 @@ KNOWN = (1, 2, 3, 4)
 UNKNOWN = (9001, 9002)
 EPOCH = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # a Monday morning; the clock only moves forward from here
 
-EXAMPLES = int(os.environ.get("LIMITS_MODEL_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("LIMITS_MODEL_EXAMPLES", "50"))
 STEPS = int(os.environ.get("LIMITS_MODEL_STEPS", "50"))
 SEED = os.environ.get("LIMITS_MODEL_SEED")  # unset: derandomized (the same examples every run)
 STATS_FILE = os.environ.get("LIMITS_MODEL_STATS")
@@ -109,7 +109,8 @@ STEPS_OF_TIME = [timedelta(minutes=7), timedelta(hours=5), timedelta(days=1), ti
 SOMEONE = st.sampled_from(KNOWN + KNOWN + UNKNOWN[:1])
 SOME = st.lists(st.sampled_from(KNOWN + KNOWN + UNKNOWN), min_size=1, max_size=7)
 # Mostly short earned expiries, so holdings run out and the limits (not 1040) decide.
-earned_expiry = st.one_of(relative_expiry, relative_expiry, other_expiry)
+short_expiry = st.fixed_dictionaries({"expiryType": st.just("RELATIVE"), "relativeExpirytype": st.just("DAYS"), "value": st.integers(1, 2)})
+earned_expiry = st.one_of(short_expiry, short_expiry, short_expiry, relative_expiry, other_expiry)
 
 
 class EarningMachine(RuleBasedStateMachine):
@@ -218,6 +219,7 @@ class EarningMachine(RuleBasedStateMachine):
             assert (status, envelope["errors"][0]["code"]) == (400, refused), envelope
             return self._answered(codes=[refused])
         assert status == 200, envelope
+        assert envelope["data"]["expiresOn"] == to_epoch(self._earned_expiry(badge))
         expected = badge.earn(customers, set(KNOWN), now=self.now, event_date=event_date)
         items = envelope["data"]["issuedBadges"]
         real = {}
@@ -245,6 +247,10 @@ class EarningMachine(RuleBasedStateMachine):
     def more_time_passes(self, days):
         self.time_passes(days)
 
+    @rule()
+    def a_day_passes(self):
+        self.time_passes(timedelta(days=1))
+
     @rule(index=st.integers(0, 2), customers=st.lists(st.sampled_from(KNOWN), min_size=1, max_size=4))
     def issue_bulk_again(self, index, customers):
         self.issue_bulk(index, customers)
@@ -262,6 +268,7 @@ class EarningMachine(RuleBasedStateMachine):
             assert (status, envelope["errors"][0]["code"]) == (400, refused), envelope
             return self._answered(codes=[refused])
         assert status == 200, envelope
+        assert envelope["data"]["expiresOn"] == to_epoch(badge.expiry(badge.issued_expiry, start=self.now))
         expected = badge.enrol(customers, set(KNOWN), now=self.now)
         items = envelope["data"]["issuedBadges"]
         real = {}
@@ -329,6 +336,13 @@ class EarningMachine(RuleBasedStateMachine):
         assert data["earnDetails"]["earnCount"] == sum(1 for e in badge.earns if e.customer == customer)
         assert data["issualDetails"]["issuedCount"] == sum(1 for e in badge.enrolments if e.customer == customer)
         assert data["activeEarnedCount"] == (1 if badge.live_earn(customer, self.now) else 0)
+        # Every earn as stored: the rows carry the frozen clock's instants, as the model does.
+        history = sorted((e["earnedBadgeId"], e["earnedOn"], e["earnEventDate"], e["expiresOn"], e["status"]) for e in data["earnDetails"]["earns"])
+        assert history == sorted(
+            (e.id, to_epoch(e.earned_on), to_epoch(e.event_date), to_epoch(e.expires_on),
+             "REVOKED" if not e.active else "LIVE" if e.expires_on > self.now else "EXPIRED")
+            for e in badge.earns if e.customer == customer
+        )
         reported = [
             (entry["constraintLevel"], entry["sourceConstraintType"].removeprefix("CUSTOMER_BADGE_").removeprefix("BADGE_"), self._counters(entry))
             for entry in data["earnConstraints"] if entry["constraintType"] != "NONE"
