@@ -179,7 +179,7 @@ class Badge:
         if rule["expiryType"] == "RELATIVE":
             return period_after(start, rule["relativeExpirytype"], rule["value"])
         if rule["expiryType"] == "ABSOLUTE":
-            return self.end if rule["type"] == "WITH_BADGE_META" else rule["expiresOn"]
+            return self.end if rule["type"] == "WITH_BADGE_META" else datetime.fromtimestamp(rule["expiresOn"], UTC)
         return add_months(start, 1200)
 
     # --- requests -------------------------------------------------------------------------
