@@ -82,3 +82,16 @@ def test_the_management_view_counts_nothing_for_a_customer_who_never_earned(api,
     customer_limit = envelope["data"]["earnConstraints"][0]
     assert customer_limit["earnConstraintBlockStatistics"] == {"currentEarnCount": 0}
     assert customer_limit["limitReached"] is False
+
+
+def test_every_enrolled_customer_earns_an_enrol_first_earn_once_badge_once(api, org):
+    make_customers(org, [1, 2, 3])
+    badge = live_badge(api, earnType="ISSUE_EARN", customerConstraints=[ONCE["lifetime"][0]],
+                       issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30})
+    enrolled = api.post("badgeMeta/customer/issueBulk", {"badgeMetaId": badge["id"], "customers": [1, 2, 3], "triggeredBy": TRIGGER})
+    assert enrolled[0] == 200, enrolled
+
+    assert codes(api.post("customer/earnBulk", earn_bulk_body(badge, [1]))[1]) == {1: None}
+    assert codes(api.post("customer/earnBulk", earn_bulk_body(badge, [2]))[1]) == {2: None}
+    status, envelope = api.post("customer/earn", {"badgeMetaId": badge["id"], "customerId": "3", "triggeredBy": TRIGGER, "requestId": "e-3"})
+    assert status == 200, envelope
