@@ -25,6 +25,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from hypothesis import HealthCheck, settings
+from hypothesis import seed as with_seed
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
@@ -38,9 +39,12 @@ KNOWN = (1, 2, 3, 4)
 UNKNOWN = (9001, 9002)
 EPOCH = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)  # a Monday morning; the clock only moves forward from here
 
-EXAMPLES = int(os.environ.get("LIMITS_MODEL_EXAMPLES", "50"))
+# In `make test`: the same 150 examples every run (a fixed seed; with this one every limit code,
+# 9101-9113, is answered at least once, in 20-30 s per database). bench/model_limits.py sets
+# these for long runs with fresh seeds.
+EXAMPLES = int(os.environ.get("LIMITS_MODEL_EXAMPLES", "150"))
 STEPS = int(os.environ.get("LIMITS_MODEL_STEPS", "50"))
-SEED = os.environ.get("LIMITS_MODEL_SEED")  # unset: derandomized (the same examples every run)
+SEED = int(os.environ.get("LIMITS_MODEL_SEED", "1"))
 STATS_FILE = os.environ.get("LIMITS_MODEL_STATS")
 
 
@@ -380,19 +384,14 @@ class EarningMachine(RuleBasedStateMachine):
 
 
 
-def run_machine(api, org, *, examples: int, steps: int, seed: int | None) -> None:
+def run_machine(api, org, *, examples: int, steps: int, seed: int) -> None:
     EarningMachine.api, EarningMachine.org = api, org
     chosen = settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=seed is None,
+        max_examples=examples, stateful_step_count=steps, deadline=None,
         suppress_health_check=list(HealthCheck), print_blob=False, database=None,
     )
-    if seed is not None:
-        from hypothesis import seed as with_seed
-
-        run = with_seed(seed)(lambda: run_state_machine_as_test(EarningMachine, settings=chosen))
-        run()
-    else:
-        run_state_machine_as_test(EarningMachine, settings=chosen)
+    # The seed goes on the machine's class: run_state_machine_as_test reads it from there.
+    run_state_machine_as_test(with_seed(seed)(EarningMachine), settings=chosen)
 
 
 @pytest.mark.django_db
@@ -400,7 +399,7 @@ def test_every_earn_answer_and_count_agrees_with_the_model_of_the_rules(api, org
     started = time.perf_counter()
     failure = None
     try:
-        run_machine(api, org, examples=EXAMPLES, steps=STEPS, seed=int(SEED) if SEED else None)
+        run_machine(api, org, examples=EXAMPLES, steps=STEPS, seed=SEED)
     except BaseException as error:  # recorded for the bench, then raised
         failure = error
         raise
