@@ -1,6 +1,8 @@
 # Badge Console: `make run` starts the console and its badge API; `make test` runs every test.
 SHELL := /bin/bash
 PORT ?= 8000
+# Only this machine can reach `make run` unless HOST says otherwise (HOST=0.0.0.0 for the network).
+HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -28,14 +30,9 @@ run: migrate
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --port $(PORT)
 	$(BIN)/python manage.py seed_console_users
-	@# Threads: the console calls its own API over HTTP, so a request must not wait for itself.
-	@# Two per worker: more only queue for the worker's GIL (2 x 4 cost a fifth more CPU per API
-	@# request than 3 x 2; bench/bench_customer_badges.py). No access log: writing it cost a tenth
-	@# of an API request's CPU (Django still logs failures). --reuse-port gives each worker its own
-	@# listening socket, so the kernel spreads keep-alive connections over the workers; on one shared
-	@# socket the first worker to wake often took all of a client pool's connections and the
-	@# server ran on one core (620-705 req/s instead of 1,080-1,190).
-	$(BIN)/gunicorn console.wsgi:application --bind 0.0.0.0:$(PORT) --workers 3 --threads 2 --reuse-port --log-level warning
+	@echo "Listening on $(HOST):$(PORT)$(if $(filter 127.0.0.1 localhost ::1,$(HOST)), (this machine only; HOST=0.0.0.0 opens it to the network),)"
+	@# Workers, threads, limits and error pages: gunicorn.conf.py (the HTTP edge tests start it too).
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py console.wsgi:application
 
 test: install
 	$(BIN)/python -m pytest

@@ -34,6 +34,9 @@ def parse_timestamp(value: object) -> datetime:
         text = value.strip()
         if not text:
             raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp")
+        if not text.isascii() or "_" in text:
+            # float() reads "١٢", "１２" and "1_700" as numbers; the API takes plain ASCII digits.
+            raise TimestampError(f"'{value}' is not an ISO-8601 timestamp or an epoch number")
         try:
             return _from_epoch(float(text))
         except ValueError:

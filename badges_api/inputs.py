@@ -102,3 +102,12 @@ def read_name(value: object, reference: str, errs: ErrorCollector, *, max_length
         errs.add(errors.INVALID_INPUT, f"{reference} must be at most {max_length:,} characters", reference)
         return None
     return text
+
+
+def checked_id(value: str, reference: str = "id") -> str:
+    """An object id from a path or a body, refused with a 400 naming it when it holds a control
+    character: PostgreSQL cannot even compare a NUL, SQLite would look it up and answer 404."""
+    bad = control_character(value)
+    if bad is not None:
+        raise errors.BadgeApiError(errors.INVALID_INPUT, control_message(reference, bad), reference)
+    return value

@@ -1,14 +1,18 @@
 """Settings for Badge Console, read from the environment so one build runs anywhere.
 
 DATABASE_URL chooses the database (SQLite file in the project by default, PostgreSQL in
-production); BADGES_API_* choose which badge API the console talks to.
+production); BADGES_API_* choose which badge API the console talks to; BADGES_HTTPS=true switches
+on everything a deployment behind HTTPS needs (`manage.py check --deploy` is clean with it).
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+
+from console import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,7 +29,6 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-secret-key-change-me-in-production-0123456789")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -116,6 +119,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # own connections and concurrency tests see SQLite's real locking.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 
+# Signs sessions, CSRF tokens and OAuth tokens. Without SECRET_KEY in the environment, a random key
+# is made on first start and kept in SECRET_KEY_FILE (default: `<database file>.secret-key` beside a
+# SQLite database, `<project>/.secret-key-<database name>` for PostgreSQL), so a laptop needs no
+# setup and nobody else knows the key. A key ever committed to the repository refuses to start.
+SECRET_KEY_FILE = Path(
+    os.environ.get("SECRET_KEY_FILE") or secret_key.default_key_file(BASE_DIR, DATABASES["default"])
+)
+try:
+    SECRET_KEY = secret_key.secret_key(os.environ, SECRET_KEY_FILE)
+except secret_key.CommittedSecretKey as refused:
+    raise ImproperlyConfigured(str(refused)) from None
+
+# Behind HTTPS (BADGES_HTTPS=true): HTTP is redirected, browsers are told to use HTTPS only
+# (HSTS), and cookies never travel in clear. API paths get the same through SecurityMiddleware in
+# BADGES_API_MIDDLEWARE. Each part can be overridden on its own.
+BADGES_HTTPS = env_bool("BADGES_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BADGES_HTTPS)
+ONE_YEAR_SECONDS = 365 * 24 * 3600
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS") or (ONE_YEAR_SECONDS if BADGES_HTTPS else 0)
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", BADGES_HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", BADGES_HTTPS)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", BADGES_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", BADGES_HTTPS)
+# A proxy that ends TLS says so in X-Forwarded-Proto; trust it only when told the proxy sets it
+# (otherwise any client could claim HTTPS), or the redirect to HTTPS would never end.
+if env_bool("BADGES_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,6 +168,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+
+# The longest URL (path and query, as sent) an API call may have; longer ones are answered 414 with
+# the envelope. Below gunicorn's most (limit_request_line 8190 in gunicorn.conf.py, which counts
+# the method and protocol too), so every such URL reaches the service.
+BADGES_API_MAX_URL_BYTES = int(os.environ.get("BADGES_API_MAX_URL_BYTES", "8000"))
 
 # Badge API bodies are JSON; bulk requests carry up to 100,000 customer ids.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024)))

@@ -7,7 +7,10 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 application = get_wsgi_application()
 
+from badges_api.api.request_body import read_chunked_bodies  # noqa: E402 - needs settings loaded
 from badges_api.sqlite_wal import start_wal_checkpointer  # noqa: E402 - needs settings loaded
+
+application = read_chunked_bodies(application)
 
 start_wal_checkpointer()
 

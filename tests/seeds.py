@@ -1,10 +1,14 @@
-"""The JSON examples of the original API pages in shared/seeds, read straight from the files."""
+"""The JSON examples of the original API pages, read straight from copies of the pages.
+
+tests/fixtures/seeds/pages holds the seed pages as they were given to the project (shared/seeds),
+so a clone of this repository replays them with nothing beside it.
+"""
 
 import json
 from functools import cache
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds" / "pages"
 
 
 @cache

@@ -1,5 +1,7 @@
 """HTTP endpoints for badge definitions (Capillary's badgeMeta)."""
 
+import orjson
+from django.db import transaction
 from rest_framework.decorators import api_view
 
 from badges_api.api import schemas
@@ -24,15 +26,17 @@ def badge_meta_collection(request):
     if request.method == "GET":
         badges, pagination = badge_selectors.badge_list(request.auth, request.query_params)
         return ok({"badges": badges, "pagination": pagination})
-    if request.method == "POST":
-        badge, warnings = badge_services.badge_create(
+    write = badge_services.badge_create if request.method == "POST" else badge_services.badge_update
+    # The answer is rendered before the write commits: a badge that cannot be rendered must not
+    # be stored, or every list that includes it fails (validation should make this impossible;
+    # this keeps an unforeseen render failure from leaving a half-done write behind).
+    with transaction.atomic():
+        badge, warnings = write(
             org=request.auth, client=request.user, body=request.data, migration=_is_migration(request)
         )
-    else:
-        badge, warnings = badge_services.badge_update(
-            org=request.auth, client=request.user, body=request.data, migration=_is_migration(request)
-        )
-    return ok(badge_selectors.badge_wire(request.auth, badge.public_id), warnings=warnings)
+        wire = badge_selectors.badge_wire(request.auth, badge.public_id)
+        orjson.dumps(wire, option=orjson.OPT_NON_STR_KEYS)
+    return ok(wire, warnings=warnings)
 
 
 @schemas.BADGE_GET

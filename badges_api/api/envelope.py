@@ -79,5 +79,5 @@ def is_api_path(path: str) -> bool:
     return path.startswith(("/api_gateway/", "/v3/oauth/"))
 
 
-def json_error(status: int, code: int, message: str) -> JsonResponse:
-    return JsonResponse(error_body([ErrorItem(code, message)]), status=status)
+def json_error(status: int, code: int, message: str, reference: str | None = None) -> JsonResponse:
+    return JsonResponse(error_body([ErrorItem(code, message, reference)]), status=status)

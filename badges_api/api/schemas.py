@@ -358,7 +358,7 @@ class OwnershipSerializer(serializers.Serializer):
 
 
 class CycleSerializer(serializers.Serializer):
-    """The fixed window containing now (live badges only)."""
+    """The fixed-window cycle containing now (while the window's cycles run)."""
 
     startDate = serializers.FloatField(
         help_text="00:00 of the first day, org timezone, as epoch seconds."
@@ -404,7 +404,7 @@ class _FixedWindowFields(serializers.Serializer):
     )
     endDateISO = serializers.DateTimeField(read_only=True)
     currentCycle = response_only(
-        CycleSerializer(), "FIXED_WINDOW on a LIVE badge: the window containing now.", **_optional()
+        CycleSerializer(), "FIXED_WINDOW while one of its cycles runs (startDate to endDate): the cycle containing now.", **_optional()
     )
 
 

@@ -14,6 +14,7 @@ from badges_api import enums, errors
 from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
 from badges_api.fixed_windows import fixed_window_constraints, live_enrolment_expiry, org_tz, window_days, window_spec
+from badges_api.inputs import checked_id
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
 from badges_api.selectors.pagination import page_from_query
@@ -22,8 +23,8 @@ from badges_api.sql import rows_table, timestamp
 _TRUE = {"true", "1", "yes"}
 
 
-def badge_by_public_id(org: Org, badge_id: str) -> Badge:
-    badge = Badge.objects.select_related("group").filter(org=org, public_id=badge_id).first()
+def badge_by_public_id(org: Org, badge_id: str, *, reference: str = "id") -> Badge:
+    badge = Badge.objects.select_related("group").filter(org=org, public_id=checked_id(badge_id, reference)).first()
     if badge is None:
         raise BadgeApiError.not_found()
     return badge
@@ -149,6 +150,7 @@ def badge_list(org: Org, query) -> tuple[list[dict], dict]:
             badges = badges.filter(Exists(BadgeOwner.objects.filter(badge=OuterRef("pk"), owner_type=owner)))
     if str(query.get("unclaimed", "")).lower() in _TRUE:
         badges = badges.exclude(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), is_active=True)))
+    # No query value holds a control character: the API dispatch refused those already.
     if query.get("name"):
         badges = badges.filter(name__icontains=query["name"].strip())
     if query.get("groupId"):
@@ -200,7 +202,7 @@ def fixed_window_details(org: Org, query) -> dict:
         )
     errs.raise_if_any()
 
-    badge = badge_by_public_id(org, badge_id)
+    badge = badge_by_public_id(org, badge_id, reference="badgeMetaId")
     tz = org_tz(org)
     now = timezone.now()
     customer_pk = None

@@ -2,6 +2,7 @@
 
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import checked_id
 from badges_api.models import CustomField, Org
 from badges_api.selectors.groups import active_flag
 from badges_api.selectors.pagination import page_from_query
@@ -11,7 +12,7 @@ SORTS = {"LAST_UPDATED_DATE": "last_updated_on", "CREATED_DATE": "created_on", "
 
 def custom_field_by_public_id(*, org: Org, field_id: str) -> CustomField:
     """Another org's field is answered exactly like a missing one."""
-    custom_field = CustomField.objects.filter(org=org, public_id=field_id).first()
+    custom_field = CustomField.objects.filter(org=org, public_id=checked_id(field_id)).first()
     if custom_field is None:
         raise BadgeApiError.not_found("Custom field not found")
     return custom_field

@@ -12,6 +12,7 @@ from django.db.models import Q
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import MAX_BIGINT, whole_number
 from badges_api.models import Customer, Org
 from badges_api.selectors.pagination import page_from_query
 
@@ -48,7 +49,7 @@ _TYPE_SPELLINGS = {
 }
 _SPELLING_NOISE = str.maketrans("", "", "_- ")
 
-MAX_CUSTOMER_ID = 2**63 - 1
+MAX_CUSTOMER_ID = MAX_BIGINT
 MAX_LENGTHS = {
     EMAIL: Customer._meta.get_field("email").max_length,
     EXTERNAL_ID: Customer._meta.get_field("external_id").max_length,
@@ -74,11 +75,7 @@ def identifier_type(header_value: str | None) -> str:
 
 def parse_customer_id(raw: str) -> int | None:
     """A positive whole number in a signed 64-bit column, written with ASCII digits only."""
-    raw = raw.strip()
-    if not (raw.isascii() and raw.isdigit()):
-        return None
-    value = int(raw)
-    return value if 1 <= value <= MAX_CUSTOMER_ID else None
+    return whole_number(raw, maximum=MAX_CUSTOMER_ID)
 
 
 def normalise_email(raw: str) -> str | None:
@@ -164,7 +161,8 @@ def _prefix(org: Org, column: str, prefix: str) -> Q:
 
 def _id_prefix(org: Org, digits: str) -> list[Q]:
     """The org's customer ids whose decimal form starts with `digits`: an index range per length."""
-    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0"):
+    # More digits than the largest id has can match nothing (and int() refuses 4,300 digits).
+    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0") or len(digits) > len(str(MAX_CUSTOMER_ID)):
         return []
     start = int(digits)
     ranges = []

@@ -2,6 +2,7 @@
 
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import checked_id
 from badges_api.models import BadgeGroup, Org
 from badges_api.selectors.pagination import page_from_query
 
@@ -26,7 +27,7 @@ def active_flag(query, names: tuple[str, ...], errs: ErrorCollector, *, default:
 
 def group_by_public_id(*, org: Org, group_id: str) -> BadgeGroup:
     """Another org's group is answered exactly like a missing one."""
-    group = BadgeGroup.objects.filter(org=org, public_id=group_id).first()
+    group = BadgeGroup.objects.filter(org=org, public_id=checked_id(group_id)).first()
     if group is None:
         raise BadgeApiError.not_found("Badge group not found")
     return group

@@ -5,6 +5,7 @@ normalised (canonical enum spellings, epoch seconds, aliases resolved) so the re
 service never sees the variants the docs allow.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,11 +14,30 @@ from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch
 from badge_rules.windows import parse_day_of_week
 from badges_api import enums, errors
 from badges_api.errors import ErrorCollector
+from badges_api.inputs import (
+    MAX_BIGINT,
+    MAX_COUNT,
+    control_character,
+    control_message,
+    read_name,
+    read_whole_number,
+)
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_LIST_ITEMS = 100
+# A window, a rolling period or a relative expiry spans at most a century in its unit, so every
+# instant computed from an accepted value (an accepted date, 1900-2999, plus the period) fits in
+# the years a date can hold, on both databases and in Python.
+MAX_PERIOD = {"DAYS": 36_500, "WEEKS": 5_200, "MONTHS": 1_200}
+MAX_TEXT_LENGTH = 200  # image and tag names, owner ids, fixed-window referenceIds
+MAX_TAG_VALUE_LENGTH = 1000
+MAX_URL_LENGTH = 2000
+MAX_HANDLE_LENGTH = 500
+# Where the console serves the images a marketer uploads (badges_ui/urls.py, "badge_image"): it
+# sends them as absolute URLs on whatever host the browser used, plain http on a laptop.
+OWN_UPLOADS_PATH = "/media/badge-images/"
 
 
 @dataclass
@@ -45,22 +65,6 @@ class BadgeInput:
     warnings: list[dict] = field(default_factory=list)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _positive_int(value: object) -> int | None:
-    """Accepts 3 and "3" (Capillary examples send both); None when not a whole number >= 1."""
-    if _is_int(value):
-        return value if value >= 1 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        number = int(value.strip())
-        return number if number >= 1 else None
-    if isinstance(value, float) and value.is_integer() and value >= 1:
-        return int(value)
-    return None
-
-
 def _timestamp(body: dict, key: str, errs: ErrorCollector, reference: str | None = None) -> datetime | None:
     """`<key>ISO` wins over `<key>` (Capillary: "ISO overrides epoch")."""
     reference = reference or key
@@ -69,11 +73,19 @@ def _timestamp(body: dict, key: str, errs: ErrorCollector, reference: str | None
         if value is None:
             continue
         try:
-            return parse_timestamp(value)
+            return parse_timestamp(ascii_text(value))
         except TimestampError as error:
             errs.add(errors.INVALID_INPUT, f"{candidate}: {error}", f"{reference}ISO" if candidate.endswith("ISO") else reference)
             return None
     return None
+
+
+def ascii_text(value: object) -> object:
+    """Refuses text with non-ASCII characters before parse_timestamp: its epoch reading (float())
+    would take "１９２４９９２０００" for 1924992000, and no ISO-8601 date needs them."""
+    if isinstance(value, str) and not value.isascii():
+        raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp in ASCII digits")
+    return value
 
 
 def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: datetime, allow_past: bool) -> dict | None:
@@ -89,11 +101,9 @@ def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: da
     if expiry_type == "RELATIVE":
         raw_unit = value.get("relativeExpirytype", value.get("relativeExpiryType", value.get("type")))
         unit = enums.period_unit(raw_unit)
-        amount = _positive_int(value.get("value"))
         if unit is None:
             errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("relativeExpirytype", enums.PERIOD_UNITS), f"{reference}.relativeExpirytype")
-        if amount is None:
-            errs.add(errors.INVALID_INPUT, "value must be a whole number of at least 1", f"{reference}.value")
+        amount = _period(value.get("value"), unit, f"{reference}.value", errs)
         if unit is None or amount is None:
             return None
         return {"expiryType": "RELATIVE", "relativeExpirytype": unit, "value": amount}
@@ -116,22 +126,32 @@ def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: da
     return {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": to_epoch(expires_on), "expireWithBadgeMeta": False}
 
 
+def _period(value: object, unit: str | None, reference: str, errs: ErrorCollector) -> int | None:
+    """A number of days, weeks or months: 1 up to a century in that unit (MAX_PERIOD)."""
+    maximum = MAX_PERIOD.get(unit or "", MAX_PERIOD["DAYS"])
+    name = reference.rsplit(".", 1)[-1]
+    return read_whole_number(value, reference, errs, maximum=maximum, name=f"{name} ({(unit or 'DAYS').lower()})")
+
+
+def _limit(value: object, reference: str, errs: ErrorCollector) -> int | None:
+    return read_whole_number(value, reference, errs, maximum=MAX_COUNT)
+
+
 def _fixed_window(item: dict, constraint_type: str, ref: str, errs: ErrorCollector) -> dict | None:
     unit = enums.period_unit(item.get("durationType"))
-    limit = _positive_int(item.get("maxEarnLimit"))
-    ok = True
+    limit = _limit(item.get("maxEarnLimit"), f"{ref}.maxEarnLimit", errs)
+    ok = limit is not None
     if unit is None:
         errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("durationType", ("DAYS", "WEEKS", "MONTHS", "DAILY", "WEEKLY", "MONTHLY")), f"{ref}.durationType")
         ok = False
-    if limit is None:
-        errs.add(errors.INVALID_INPUT, "maxEarnLimit must be a whole number of at least 1", f"{ref}.maxEarnLimit")
-        ok = False
     stored = {"constraintType": constraint_type, "durationType": unit, "maxEarnLimit": limit}
     if unit == "DAYS":
-        rate = _positive_int(item.get("refreshRate"))
-        if rate is None:
-            errs.add(errors.INVALID_INPUT, "refreshRate (days per window) is mandatory for DAYS windows and must be at least 1", f"{ref}.refreshRate")
-            ok = False
+        if item.get("refreshRate") is None:
+            errs.add(errors.INVALID_INPUT, "refreshRate (days per window) is mandatory for DAYS windows", f"{ref}.refreshRate")
+            rate = None
+        else:
+            rate = _period(item.get("refreshRate"), "DAYS", f"{ref}.refreshRate", errs)
+        ok = ok and rate is not None
         stored["refreshRate"] = rate
     elif unit == "WEEKS":
         raw_day = item.get("startDayOfTheWeek")
@@ -147,17 +167,15 @@ def _fixed_window(item: dict, constraint_type: str, ref: str, errs: ErrorCollect
 
 def _customer_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None:
     stored = {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW"}
-    pairs = (("maxEarnForDays", "rollForDays"), ("maxEarnForWeeks", "rollForWeeks"), ("maxEarnForMonths", "rollForMonths"))
+    pairs = (("maxEarnForDays", "rollForDays", "DAYS"), ("maxEarnForWeeks", "rollForWeeks", "WEEKS"), ("maxEarnForMonths", "rollForMonths", "MONTHS"))
     ok = True
-    for max_key, roll_key in pairs:
+    for max_key, roll_key, unit in pairs:
         if item.get(max_key) is None and item.get(roll_key) is None:
             continue
-        for key in (max_key, roll_key):
-            number = _positive_int(item.get(key))
-            if number is None:
-                errs.add(errors.INVALID_INPUT, f"{key} must be a whole number of at least 1 (it goes with {max_key if key == roll_key else roll_key})", f"{ref}.{key}")
-                ok = False
-            stored[key] = number
+        limit = _limit(item.get(max_key), f"{ref}.{max_key}", errs)
+        period = _period(item.get(roll_key), unit, f"{ref}.{roll_key}", errs)
+        ok = ok and limit is not None and period is not None
+        stored[max_key], stored[roll_key] = limit, period
     if ok and len(stored) == 1:
         errs.add(errors.INVALID_INPUT, "A rolling window needs at least one of maxEarnForDays/rollForDays, maxEarnForWeeks/rollForWeeks, maxEarnForMonths/rollForMonths", ref)
         ok = False
@@ -166,14 +184,10 @@ def _customer_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None
 
 def _badge_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None:
     unit = enums.period_unit(item.get("rollType"))
-    value = _positive_int(item.get("rollValue"))
-    limit = _positive_int(item.get("maxEarnLimit"))
     if unit is None:
         errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("rollType", enums.PERIOD_UNITS), f"{ref}.rollType")
-    if value is None:
-        errs.add(errors.INVALID_INPUT, "rollValue must be a whole number of at least 1", f"{ref}.rollValue")
-    if limit is None:
-        errs.add(errors.INVALID_INPUT, "maxEarnLimit must be a whole number of at least 1", f"{ref}.maxEarnLimit")
+    value = _period(item.get("rollValue"), unit, f"{ref}.rollValue", errs)
+    limit = _limit(item.get("maxEarnLimit"), f"{ref}.maxEarnLimit", errs)
     if unit is None or value is None or limit is None:
         return None
     return {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": unit, "rollValue": value, "maxEarnLimit": limit}
@@ -203,9 +217,8 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
         if kind == "NO_LIMIT":
             continue  # "no limit" adds nothing; several of them are still no limit
         if kind == "FIXED_VALUE":
-            limit = _positive_int(item.get("maxEarnLimit"))
+            limit = _limit(item.get("maxEarnLimit"), f"{ref}.maxEarnLimit", errs)
             if limit is None:
-                errs.add(errors.INVALID_INPUT, "maxEarnLimit must be a whole number of at least 1", f"{ref}.maxEarnLimit")
                 continue
             stored = {"constraintType": constraint_type, "maxEarnLimit": limit}
         elif kind == "FIXED_WINDOW":
@@ -221,9 +234,17 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
             errs.add(errors.DUPLICATE_CONSTRAINT, f"Only one {constraint_type} is allowed" + (" per rollType and rollValue" if ":" in identity else ""), ref)
             continue
         seen_kinds[identity] = index
-        reference_id = item.get("referenceId")
         if kind == "FIXED_WINDOW":
-            stored["referenceId"] = reference_id if isinstance(reference_id, str) and reference_id else str(uuid.uuid4())
+            reference_id = item.get("referenceId")
+            if isinstance(reference_id, int) and not isinstance(reference_id, bool):
+                reference_id = str(reference_id)
+            if reference_id in (None, ""):
+                reference_id = str(uuid.uuid4())
+            else:
+                reference_id = read_name(reference_id, f"{ref}.referenceId", errs, max_length=MAX_TEXT_LENGTH)
+                if reference_id is None:
+                    continue
+            stored["referenceId"] = reference_id
         parsed.append(stored)
     return parsed
 
@@ -244,17 +265,60 @@ def _images(value: object, errs: ErrorCollector) -> list[dict]:
         if tag is None:
             errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("tag", enums.IMAGE_TAGS), f"{ref}.tag")
             continue
-        url, handle = item.get("url"), item.get("fileSvcHandle")
-        if not (isinstance(url, str) and url.strip()) and not (isinstance(handle, str) and handle.strip()):
+        before = len(errs.items)
+        name = _text(item.get("name"), f"{ref}.name", errs, max_length=MAX_TEXT_LENGTH) or ""
+        handle = _text(item.get("fileSvcHandle"), f"{ref}.fileSvcHandle", errs, max_length=MAX_HANDLE_LENGTH)
+        url = _text(item.get("url"), f"{ref}.url", errs, max_length=MAX_URL_LENGTH)
+        if url is not None and not image_url_allowed(url):
+            errs.add(
+                errors.INVALID_INPUT,
+                f"url must be an https:// address or one of this service's uploads ({OWN_UPLOADS_PATH}...), or a path on this server",
+                f"{ref}.url",
+            )
+        if len(errs.items) > before:
+            continue
+        if url is None and handle is None:
             errs.add(errors.INVALID_INPUT, "an image needs a url or a fileSvcHandle", f"{ref}.url")
             continue
-        images.append({
-            "name": str(item.get("name") or ""),
-            "fileSvcHandle": handle if isinstance(handle, str) else None,
-            "url": url if isinstance(url, str) else None,
-            "tag": tag,
-        })
+        images.append({"name": name, "fileSvcHandle": handle, "url": url, "tag": tag})
     return images
+
+
+def _text(value: object, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> str | None:
+    """Optional text: None when absent or blank; a 400 for non-text, control characters or length."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errs.add(errors.INVALID_INPUT, f"{reference} must be text", reference)
+        return None
+    text = value if free_text else value.strip()
+    if not text.strip():
+        return None
+    return text if _text_fits(text, reference, errs, max_length=max_length, free_text=free_text) else None
+
+
+def _text_fits(text: str, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> bool:
+    """No control characters (free text may keep tabs and line breaks) and at most max_length."""
+    bad = control_character(text, free_text=free_text)
+    if bad is not None:
+        errs.add(errors.INVALID_INPUT, control_message(reference, bad), reference)
+        return False
+    if len(text) > max_length:
+        errs.add(errors.INVALID_INPUT, f"{reference} must be at most {max_length:,} characters", reference)
+        return False
+    return True
+
+
+# https anywhere; this service's own uploads on any scheme and host (a laptop serves them over
+# plain http); a path on this server, where the demo badges' images live (/static/...). Never
+# javascript:, data: or plain http elsewhere: apps and the console put these URLs in <img src>.
+_HTTPS_URL = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
+_OWN_UPLOAD_URL = re.compile(r"(?:https?://[^\s/?#@]+)?" + re.escape(OWN_UPLOADS_PATH) + r"[\w.-]+", re.IGNORECASE)
+_LOCAL_PATH = re.compile(r"/(?![/\\])\S*")
+
+
+def image_url_allowed(url: str) -> bool:
+    return bool(_HTTPS_URL.fullmatch(url) or _OWN_UPLOAD_URL.fullmatch(url) or _LOCAL_PATH.fullmatch(url))
 
 
 _BENEFIT_FIELDS = {
@@ -266,6 +330,10 @@ _BENEFIT_FIELDS = {
         ("points", "defaultTillId"),
     ),
 }
+
+
+# Benefit fields are ids in Capillary's other modules (BIGINT there), except points, a count.
+_BENEFIT_MAXIMUM = {"points": MAX_COUNT}
 
 
 def _benefits(value: object, errs: ErrorCollector) -> list[dict]:
@@ -288,20 +356,17 @@ def _benefits(value: object, errs: ErrorCollector) -> list[dict]:
         stored: dict = {"benefitType": benefit_type}
         ok = True
         for key in required:
-            number = _positive_int(item.get(key))
-            if number is None:
-                errs.add(errors.INVALID_INPUT, f"{key} is mandatory for {benefit_type} benefits and must be a positive whole number", f"{ref}.{key}")
-                ok = False
+            if item.get(key) is None:
+                errs.add(errors.INVALID_INPUT, f"{key} is mandatory for {benefit_type} benefits", f"{ref}.{key}")
+                number = None
+            else:
+                number = read_whole_number(item.get(key), f"{ref}.{key}", errs, maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT))
+            ok = ok and number is not None
             stored[key] = number
         for key in optional:
             raw = item.get(key)
-            if raw is None:
-                stored[key] = None
-                continue
-            number = _positive_int(raw)
-            if number is None:
-                errs.add(errors.INVALID_INPUT, f"{key} must be a positive whole number", f"{ref}.{key}")
-                ok = False
+            number = None if raw is None else read_whole_number(raw, f"{ref}.{key}", errs, maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT))
+            ok = ok and (raw is None or number is not None)
             stored[key] = number
         if ok:
             benefits.append(stored)
@@ -317,14 +382,19 @@ def _tags(value: object, errs: ErrorCollector) -> list[dict]:
     tags = []
     for index, item in enumerate(value):
         ref = f"tags[{index}]"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+        if not isinstance(item, dict):
             errs.add(errors.INVALID_INPUT, "each tag needs a name", f"{ref}.name")
             continue
+        name = read_name(item.get("name"), f"{ref}.name", errs, max_length=MAX_TEXT_LENGTH)
         raw_value = item.get("value")
         if raw_value is not None and not isinstance(raw_value, (str, int, float, bool)):
             errs.add(errors.INVALID_INPUT, "a tag value must be text", f"{ref}.value")
             continue
-        tags.append({"name": item["name"].strip(), "value": None if raw_value is None else str(raw_value)})
+        value = None if raw_value is None else str(raw_value)
+        if value is not None and not _text_fits(value, f"{ref}.value", errs, max_length=MAX_TAG_VALUE_LENGTH, free_text=True):
+            continue
+        if name is not None:
+            tags.append({"name": name, "value": value})
     return tags
 
 
@@ -338,20 +408,14 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
     if "isActive" in body:
         data.present.add("active")
 
-    name = body.get("name")
     if "name" in body:
-        if not isinstance(name, str) or not name.strip():
-            errs.add(errors.INVALID_INPUT, "name is mandatory", "name")
-        elif len(name.strip()) > MAX_NAME_LENGTH:
-            errs.add(errors.INVALID_INPUT, f"name must be at most {MAX_NAME_LENGTH} characters", "name")
-        else:
-            data.name = name.strip()
+        data.name = read_name(body["name"], "name", errs, max_length=MAX_NAME_LENGTH)
 
     description = body.get("description")
     if description is not None:
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
             errs.add(errors.INVALID_INPUT, f"description must be text of at most {MAX_DESCRIPTION_LENGTH} characters", "description")
-        else:
+        elif _text_fits(description, "description", errs, max_length=MAX_DESCRIPTION_LENGTH, free_text=True):
             data.description = description
 
     data.start_on = _timestamp(body, "startOn", errs)
@@ -367,12 +431,13 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
         if data.earn_type is None:
             errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("earnType", enums.EARN_TYPES), "earnType")
 
-    active = body.get("active", body.get("isActive"))
-    if active is not None:
-        if isinstance(active, bool):
-            data.active = active
-        else:
-            errs.add(errors.INVALID_INPUT, "active must be true or false", "active")
+    # `isActive` is read as `active`; either, when sent, is a boolean (null is not "omitted").
+    for key in ("active", "isActive"):
+        if key in body:
+            if isinstance(body[key], bool):
+                data.active = body[key] if data.active is None else data.active
+            else:
+                errs.add(errors.INVALID_INPUT, f"{key} must be true or false", key)
 
     if "earnedBadgeExpiry" in body:
         data.earned_badge_expiry = parse_expiry(body["earnedBadgeExpiry"], "earnedBadgeExpiry", errs, now=now, allow_past=migration)
@@ -418,10 +483,8 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
         if not isinstance(group_id, str) or not group_id.strip():
             errs.add(errors.INVALID_INPUT, "badgeGroupId must be a group id", "badgeGroupId")
         else:
-            data.badge_group_id = group_id.strip()
+            data.badge_group_id = read_name(group_id, "badgeGroupId", errs, max_length=MAX_TEXT_LENGTH)
     rank = body.get("badgeRank")
     if rank is not None:
-        data.badge_rank = _positive_int(rank)
-        if data.badge_rank is None:
-            errs.add(errors.INVALID_INPUT, "badgeRank must be a whole number of at least 1", "badgeRank")
+        data.badge_rank = read_whole_number(rank, "badgeRank", errs, maximum=MAX_COUNT)
     return data

@@ -8,12 +8,14 @@ from django.utils import timezone
 from badge_rules.status import badge_status
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import checked_id, control_character, control_message
 from badges_api.models import ApiClient, Badge, BadgeClaim, BadgeGroup, BadgeOwner, Org
 from badges_api.services.badge_input import BadgeInput, parse_badge_input
 from badges_api.services.custom_field_values import custom_field_values_apply
 
 # A console form submitted a few seconds after "now" was chosen is not a past start date.
 START_DATE_GRACE = timedelta(seconds=60)
+MAX_OWNER_ID_LENGTH = BadgeClaim._meta.get_field("reference_id").max_length
 _CREATE_REQUIRED = {
     "name": "name",
     "startOn": "start_on",
@@ -132,7 +134,7 @@ def badge_create(*, org: Org, client: ApiClient, body: object, migration: bool =
 def badge_for_update(org: Org, badge_id: object) -> Badge:
     if not isinstance(badge_id, str) or not badge_id:
         raise BadgeApiError(errors.INVALID_INPUT, "id is mandatory", "id")
-    badge = Badge.objects.select_for_update().filter(org=org, public_id=badge_id).first()
+    badge = Badge.objects.select_for_update().filter(org=org, public_id=checked_id(badge_id)).first()
     if badge is None:
         raise BadgeApiError.not_found()
     return badge
@@ -259,6 +261,10 @@ def _claim_fields(body: object) -> tuple[str, str]:
         reference_id = str(reference_id)
     if not isinstance(reference_id, str) or not reference_id.strip():
         errs.add(errors.OWNER_ID_MANDATORY, None, "referenceId")
+    elif (bad := control_character(reference_id.strip())) is not None:
+        errs.add(errors.INVALID_INPUT, control_message("referenceId", bad), "referenceId")
+    elif len(reference_id.strip()) > MAX_OWNER_ID_LENGTH:
+        errs.add(errors.INVALID_INPUT, f"referenceId must be at most {MAX_OWNER_ID_LENGTH} characters", "referenceId")
     errs.raise_if_any()
     return owner, reference_id.strip()
 

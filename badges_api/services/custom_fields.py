@@ -19,12 +19,12 @@ from django.db import IntegrityError, connection, transaction
 
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import checked_id, read_name
 from badges_api.models import ApiClient, Badge, CustomField, Org
-from badges_api.services.custom_field_values import coerce_value
+from badges_api.services.custom_field_values import coerce_value, value_description, value_problem
 
 DATA_TYPES = tuple(CustomField.DATA_TYPES)
 MAX_NAME_LENGTH = CustomField._meta.get_field("name").max_length
-MAX_DEFAULT_LENGTH = CustomField._meta.get_field("default_value").max_length
 
 
 @dataclass
@@ -40,9 +40,10 @@ class CustomFieldInput:
 
 
 def _flag(body: dict, key: str, data: CustomFieldInput, errs: ErrorCollector) -> bool | None:
-    value = body.get(key)
-    if value is None:
+    """Omitted keeps the stored value; sent, it is true or false (null included is refused)."""
+    if key not in body:
         return None
+    value = body[key]
     if not isinstance(value, bool):
         errs.add(errors.INVALID_INPUT, f"{key} must be true or false", key)
         return None
@@ -56,13 +57,7 @@ def parse_custom_field_input(body: object, errs: ErrorCollector) -> CustomFieldI
     if not isinstance(body, dict):
         errs.add(errors.INVALID_INPUT, "The request body must be a JSON object")
         return data
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errs.add(errors.INVALID_INPUT, "name is mandatory", "name")
-    elif len(name.strip()) > MAX_NAME_LENGTH:
-        errs.add(errors.INVALID_INPUT, f"name must be at most {MAX_NAME_LENGTH} characters", "name")
-    else:
-        data.name = name.strip()
+    data.name = read_name(body.get("name"), "name", errs, max_length=MAX_NAME_LENGTH)
     raw_type = body.get("dataType")
     if raw_type is not None:
         data.present.add("dataType")
@@ -96,13 +91,11 @@ def _default_value(
         return None
     value = coerce_value(data_type, raw)
     if value is None:
-        errs.add(errors.INVALID_INPUT, f"defaultValue must be a {data_type} value", "defaultValue")
-    elif len(value) > MAX_DEFAULT_LENGTH:
-        errs.add(
-            errors.INVALID_INPUT,
-            f"defaultValue must be at most {MAX_DEFAULT_LENGTH} characters",
-            "defaultValue",
-        )
+        errs.add(errors.INVALID_INPUT, f"defaultValue must be a {value_description(data_type)}", "defaultValue")
+        return None
+    problem = value_problem(value, "defaultValue")
+    if problem is not None:
+        errs.add(errors.INVALID_INPUT, problem, "defaultValue")
         return None
     return value
 
@@ -165,7 +158,7 @@ def custom_field_create(*, org: Org, client: ApiClient, body: object) -> CustomF
 
 def custom_field_for_update(org: Org, field_id: str) -> CustomField:
     custom_field = (
-        CustomField.objects.select_for_update().filter(org=org, public_id=field_id).first()
+        CustomField.objects.select_for_update().filter(org=org, public_id=checked_id(field_id)).first()
     )
     if custom_field is None:
         raise BadgeApiError.not_found("Custom field not found")

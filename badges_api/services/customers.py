@@ -16,7 +16,8 @@ Rules (docs/API.md repeats them for the console's users):
   `customerId`), `email`, `mobile`, `externalId`, `cardNumber`, `firstName`, `lastName`. Other
   columns are ignored with a warning; a column named twice is read from its first occurrence.
 - UTF-8, with or without a byte-order mark; `;` is the delimiter when the header line has a `;`
-  and no `,` (a tab when it has only tabs); otherwise `,`.
+  and no `,` (a tab when it has only tabs); otherwise `,`. A quoted cell cannot span lines: a
+  quote still open at the end of its line rejects that line, and the next lines are read anew.
 - A new id is inserted; an existing id is updated with the cells that have a value. An empty cell
   (or a missing column) leaves the stored value unchanged, so an import never erases anything.
 - Values are trimmed; emails are lower-cased and must look like `name@domain.tld`; mobiles keep
@@ -40,7 +41,7 @@ import io
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter
 
 import orjson
@@ -85,6 +86,11 @@ _MAX_LENGTHS = {
 _MOBILE_SEPARATOR_BYTES = bytes(sorted(customer_selectors.MOBILE_SEPARATORS))
 _CHUNK_ROWS = 50_000
 _by_id = itemgetter(0)
+_ONE_BLANK_LINE = ("\n",)
+_UNCLOSED_QUOTE = (
+    "a quoted cell runs past the end of the line (a closing quote is missing);"
+    " cells cannot hold line breaks"
+)
 _LOCK_NAMESPACE = 0x0C05  # first key of the PostgreSQL advisory lock "customer import of org N"
 
 
@@ -202,28 +208,76 @@ def _parse(
     reader, header = reader_after_header()
     if header is None:
         raise _fatal("The file is empty: the first line must name the columns, with at least `id`")
-    first_line = reader.line_num + 1
     if '"' not in text:
         # Without quotes every record is one physical line, so line numbers need no bookkeeping.
         try:
             records = list(reader)
-            return header, records, range(first_line, first_line + len(records))
+            return header, records, range(reader.line_num - len(records) + 1, reader.line_num + 1)
         except csv.Error:
             reader, header = reader_after_header()
-    records, lines = [], []
-    last_line = first_line - 1
-    while True:  # a csv.Error ends the for loop; the reader carries on with the next line
+    records, lines = _records(text, reader.line_num, delimiter, result)
+    return header, records, lines
+
+
+def _records(
+    text: str, start: int, delimiter: str, result: CustomerImportResult
+) -> tuple[list[list[str]], Sequence[int]]:
+    """The records of the physical lines from index `start` on, each confined to its own line.
+
+    No customer value holds a line break, so a quoted cell that runs past the end of its line is
+    a missing closing quote: the csv module would silently swallow the following lines into the
+    cell (up to the end of the file). Such a line is rejected with its number and every later
+    line is read on its own. A blank line is read after the last: a quote left open on the last
+    line swallows it, and so shows as a record spanning two lines like any other (the csv module
+    ends such a file silently).
+
+    A well-formed file is read in one pass in C: when the reader has consumed exactly one line
+    per record, no record spanned lines and record i is line start + i + 1.
+    """
+    reader = csv.reader(
+        chain(islice(io.StringIO(text, newline=""), start, None), _ONE_BLANK_LINE),
+        delimiter=delimiter,
+    )
+    try:
+        records = list(reader)
+        if reader.line_num == len(records):
+            records.pop()  # the added blank line
+            return records, range(start + 1, start + 1 + len(records))
+    except csv.Error:
+        pass
+    return _records_line_by_line(text, start, delimiter, result)
+
+
+def _records_line_by_line(
+    text: str, start: int, delimiter: str, result: CustomerImportResult
+) -> tuple[list[list[str]], list[int]]:
+    """_records() for a file with a refused line: each is reported and the next read anew."""
+    physical = [*io.StringIO(text, newline=""), *_ONE_BLANK_LINE]
+    end = len(physical) - 1  # the added blank line
+    records: list[list[str]] = []
+    lines: list[int] = []
+    position = start
+    while position < end:
+        reader = csv.reader(map(physical.__getitem__, range(position, end + 1)), delimiter=delimiter)
+        read = 0  # physical lines this reader has consumed before the current record
         try:
             for record in reader:
-                lines.append(last_line + 1)
-                last_line = reader.line_num
+                if reader.line_num - read > 1:
+                    result.errors.append(RowError(position + read + 1, _UNCLOSED_QUOTE))
+                    break
+                if position + read == end:
+                    return records, lines
                 records.append(record)
-            return header, records, lines
+                lines.append(position + read + 1)
+                read = reader.line_num
+            else:
+                return records, lines
         except csv.Error as error:
             result.errors.append(
-                RowError(last_line + 1, f"the line cannot be read as CSV: {error}")
+                RowError(position + read + 1, f"the line cannot be read as CSV: {error}")
             )
-            last_line = reader.line_num
+        position += read + 1  # past the refused line; the lines after it are read again
+    return records, lines
 
 
 def _columns(header: list[str], result: CustomerImportResult) -> dict[str, int]:

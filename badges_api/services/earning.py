@@ -6,7 +6,7 @@ lock, so no limit is ever exceeded and nobody holds two live instances of a badg
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
 from django.db import connection
@@ -53,8 +53,9 @@ def badge_limits(
     """The badge's limits of one level as SQL-countable conditions over earns.
 
     Fixed windows count by the earn event date, rolling windows backwards from processing time.
-    A customer fixed window of an enrol-first badge runs to `enrolment_expires_on` (the
-    customer's enrolment; fixed_windows.windows_end), past the badge's own end.
+    A customer fixed window of an enrol-first badge runs past the badge's own end, to
+    `enrolment_expires_on` (one customer's enrolment) or else to the latest an enrolment can
+    expire (fixed_windows.windows_end).
     """
     tz = org_tz(badge.org)
     local_now = now.astimezone(tz)
@@ -182,28 +183,6 @@ def _active_enrolments(badge: Badge, pks: list[int], *, event_date: datetime, no
     return inside, outside
 
 
-def _enrolments_end(badge: Badge, customer_ids: list[int], *, event_date: datetime, now: datetime) -> datetime | None:
-    """The latest expiry among the customers' live enrolments that hold the event date: where
-    their fixed-window cycles run to (fixed_windows.windows_end). By Capillary customer id, as it
-    is needed before the customers' rows are read (the limits are weighed with them)."""
-    if is_postgres():
-        source, join, id_param = "unnest(%s::bigint[]) AS j(value)", "JOIN", customer_ids
-    else:
-        source, join, id_param = "json_each(%s) AS j", "CROSS JOIN", orjson.dumps(customer_ids).decode()
-    at, event = timestamp(now), timestamp(event_date)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(en.expires_on) FROM {source} {join} badges_api_customer c ON c.org_id = %s AND c.customer_id = j.value"
-            " JOIN badges_api_enrolment en ON en.badge_id = %s AND en.customer_id = c.id AND en.is_active"
-            " AND en.issued_on <= %s AND en.expires_on > %s AND en.event_date <= %s AND en.expires_on >= %s",
-            [id_param, badge.org_id, badge.pk, at, at, event, event],
-        )
-        latest = cursor.fetchone()[0]
-    if isinstance(latest, str):  # SQLite answers MAX() of a datetime column as text
-        latest = datetime.fromisoformat(latest).replace(tzinfo=UTC)
-    return latest
-
-
 def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[dict], list[tuple[str, int, int | None]], datetime]:
     """Each customer's answer (wire items, in request order), the rows to insert, the expiry.
 
@@ -213,18 +192,11 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     """
     enrol_first = badge.earn_type == "ISSUE_EARN"
     # An enrol-first badge is earned under the customer's live enrolment, whose window holds the
-    # event date (else 816 for that customer); its customer fixed windows run to the enrolment's
-    # expiry. Customers of one request mostly share one enrolment run; where their expiries
-    # differ, the cycles run to the latest, which counts the same earns (none of a customer's
-    # earns has an event date after its live enrolment's expiry), only the cycle's last day in a
-    # refusal's words may be a later one.
-    enrolments_end = None
-    if enrol_first and any(c["constraintType"].endswith("FIXED_WINDOW") for c in badge.customer_constraints):
-        enrolments_end = _enrolments_end(badge, request.customer_ids, event_date=request.event_date, now=now)
-    customer_limits = badge_limits(
-        badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now,
-        enrolment_expires_on=enrolments_end,
-    )
+    # event date (else 816 for that customer). Its customer cycles run past the badge's end to the
+    # enrolment expiry; they are cut here where the latest enrolment could end, which counts the
+    # same earns as cutting each customer's at its own (no earn of a customer has an event date
+    # after its live enrolment's expiry) without reading every customer's expiry first.
+    customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(
         badge, badge_limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
@@ -298,7 +270,8 @@ def parse_earn(body: object, *, bulk: bool) -> tuple[GrantRequest, dict]:
     if bulk:
         customer_ids = grants.customer_ids_from(body.get("customerIds"), "customerIds", errs)
     else:
-        customer_ids = grants.customer_ids_from([body["customerId"]] if body.get("customerId") not in (None, "") else None, "customerId", errs)
+        customer_id = grants.customer_id_from(body.get("customerId"), "customerId", errs)
+        customer_ids = [] if customer_id is None else [customer_id]
     owner, reference = grants.triggered_by_from(body, errs)
     event_date = grants.event_date_from(body, "earnEventDate", errs, now=timezone.now())
     try:

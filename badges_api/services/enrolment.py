@@ -21,7 +21,8 @@ def parse_issue(body: object, *, now: datetime) -> GrantRequest:
         raise BadgeApiError(errors.INVALID_INPUT, "The request body must be a JSON object")
     errs = ErrorCollector()
     badge_id = grants.badge_id_from(body, errs)
-    customer_ids = grants.customer_ids_from(body.get("customers", body.get("customerIds")), "customers", errs)
+    key = "customers" if "customers" in body else "customerIds"
+    customer_ids = grants.customer_ids_from(body.get(key), key, errs)
     owner, reference = grants.triggered_by_from(body, errs)
     event_date = grants.event_date_from(body, "issueEventDate", errs, now=now)
     try:

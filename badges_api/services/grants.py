@@ -17,11 +17,17 @@ from badge_rules.status import badge_status
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
+from badges_api.inputs import MAX_BIGINT, range_message, read_name, read_whole_number, whole_number
 from badges_api.models import ApiClient, Badge, BadgeClaim, Org
 from badges_api.services import idempotency
 from badges_api.sql import int_list, timestamp
 
 MAX_BULK_CUSTOMERS = 100_000
+# A list of bad ids is answered with its first few, not with one error per item.
+MAX_REPORTED_ITEMS = 20
+# Ids sent as text (badgeMetaId, earnedBadgeId, issueId, triggeredBy.referenceId): the columns
+# that keep a referenceId hold 200 characters, and public ids are 24.
+MAX_TEXT_ID_LENGTH = 200
 # Capillary's 2026 earn page allows event dates up to a day ahead (clock skew between systems).
 FUTURE_EVENT_TOLERANCE = timedelta(hours=24)
 
@@ -66,21 +72,38 @@ def customer_ids_from(raw: object, reference: str, errs: ErrorCollector) -> list
             reference,
         )
         return []
-    if all(type(value) is int for value in raw) and min(raw) > 0 and max(raw) <= 2**63 - 1:
+    if all(type(value) is int for value in raw) and min(raw) > 0 and max(raw) <= MAX_BIGINT:
         return raw  # the common case, checked without a per-item Python loop body
     ids: list[int] = []
     for index, value in enumerate(raw):
-        if isinstance(value, bool):
-            value = None
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value.strip())
-        if not isinstance(value, int) or value <= 0 or value > 2**63 - 1:
-            errs.add(errors.INVALID_INPUT, "customer ids are positive whole numbers", f"{reference}[{index}]")
-            if len(errs.items) > 20:
+        customer_id = whole_number(value, maximum=MAX_BIGINT)
+        if customer_id is None:
+            item = f"{reference}[{index}]"
+            errs.add(errors.INVALID_INPUT, range_message(item, 1, MAX_BIGINT), item)
+            if len(errs.items) > MAX_REPORTED_ITEMS:
                 break
             continue
-        ids.append(value)
+        ids.append(customer_id)
     return ids
+
+
+def customer_id_from(raw: object, reference: str, errs: ErrorCollector) -> int | None:
+    """One customer id (earn, revokeEarn, revokeIssuals[].customerId): 812 when absent."""
+    if raw is None or raw == "":
+        errs.add(errors.CUSTOMER_ID_MISSING, None, reference)
+        return None
+    return read_whole_number(raw, reference, errs, maximum=MAX_BIGINT, name="customerId")
+
+
+def text_id_from(
+    body: dict, key: str, errs: ErrorCollector, *, reference: str | None = None, max_length: int = MAX_TEXT_ID_LENGTH
+) -> str | None:
+    """An id sent as text (badgeMetaId, earnedBadgeId, issueId, referenceId): trimmed, printable.
+
+    PostgreSQL cannot hold NUL even in a comparison and SQLite would store it; refusing control
+    characters up front makes both databases answer the same 400.
+    """
+    return read_name(body.get(key), reference or key, errs, max_length=max_length)
 
 
 def event_date_from(body: dict, key: str, errs: ErrorCollector, *, now: datetime) -> datetime:
@@ -110,18 +133,15 @@ def triggered_by_from(body: dict, errs: ErrorCollector) -> tuple[str | None, str
     reference = trigger.get("referenceId")
     if isinstance(reference, (int, float)) and not isinstance(reference, bool):
         reference = str(reference)
-    if owner != "Membercare" and (not isinstance(reference, str) or not reference.strip()):
-        errs.add(errors.OWNER_ID_MANDATORY, None, "triggeredBy.referenceId")
-        reference = None
-    return owner, reference.strip() if isinstance(reference, str) else None
+    if not isinstance(reference, str) or not reference.strip():
+        if owner != "Membercare":
+            errs.add(errors.OWNER_ID_MANDATORY, None, "triggeredBy.referenceId")
+        return owner, None
+    return owner, read_name(reference, "triggeredBy.referenceId", errs, max_length=MAX_TEXT_ID_LENGTH)
 
 
 def badge_id_from(body: dict, errs: ErrorCollector) -> str:
-    badge_id = body.get("badgeMetaId")
-    if not isinstance(badge_id, str) or not badge_id.strip():
-        errs.add(errors.INVALID_INPUT, "badgeMetaId is mandatory", "badgeMetaId")
-        return ""
-    return badge_id.strip()
+    return text_id_from(body, "badgeMetaId", errs, max_length=MAX_TEXT_ID_LENGTH) or ""
 
 
 def lock_badge(org: Org, badge_id: str) -> Badge:

@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector
+from badges_api.inputs import MAX_COUNT, checked_id, range_message, read_name, whole_number
 from badges_api.models import ApiClient, BadgeGroup, Org
 
 MAX_NAME_LENGTH = BadgeGroup._meta.get_field("name").max_length
-MAX_RANK = 2**31 - 1  # the column is a 32-bit integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,44 +25,21 @@ class GroupInput:
     is_active: bool | None
 
 
-def _rank(value: object) -> int | None:
-    """A whole number from 1 up: 3, 3.0 and "3" (Capillary's examples send numbers as both)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, int) and 1 <= value <= MAX_RANK:
-        return value
-    return None
-
-
 def parse_group_input(body: object, errs: ErrorCollector) -> GroupInput:
     """`name` and `rank` are mandatory on create and update alike; `isActive` is optional."""
     if not isinstance(body, dict):
         errs.add(errors.INVALID_INPUT, "The request body must be a JSON object")
         return GroupInput(None, None, None)
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        errs.add(errors.INVALID_INPUT, "name is mandatory", "name")
-        name = None
-    elif len(name.strip()) > MAX_NAME_LENGTH:
-        errs.add(errors.INVALID_INPUT, f"name must be at most {MAX_NAME_LENGTH} characters", "name")
-        name = None
-    else:
-        name = name.strip()
+    name = read_name(body.get("name"), "name", errs, max_length=MAX_NAME_LENGTH)
     raw_rank = body.get("rank")
-    rank = _rank(raw_rank)
+    # 3, 3.0 and "3" (Capillary's examples send numbers as both); the column is a 32-bit integer.
+    rank = whole_number(raw_rank, maximum=MAX_COUNT)
     if rank is None:
-        message = (
-            None
-            if raw_rank is None
-            else f"Group Rank is Mandatory: a whole number from 1 to {MAX_RANK}"
-        )
+        message = None if raw_rank is None else f"Group Rank is Mandatory: {range_message('rank', 1, MAX_COUNT)}"
         errs.add(errors.GROUP_RANK_MANDATORY, message, "rank")
+    # Omitted keeps the group as it is; sent, it is true or false (null is refused).
     is_active = body.get("isActive")
-    if is_active is not None and not isinstance(is_active, bool):
+    if "isActive" in body and not isinstance(is_active, bool):
         errs.add(errors.INVALID_INPUT, "isActive must be true or false", "isActive")
         is_active = None
     return GroupInput(name, rank, is_active)
@@ -106,7 +83,7 @@ def group_create(*, org: Org, client: ApiClient, body: object) -> BadgeGroup:
 
 
 def group_for_update(org: Org, group_id: str) -> BadgeGroup:
-    group = BadgeGroup.objects.select_for_update().filter(org=org, public_id=group_id).first()
+    group = BadgeGroup.objects.select_for_update().filter(org=org, public_id=checked_id(group_id)).first()
     if group is None:
         raise BadgeApiError.not_found("Badge group not found")
     return group

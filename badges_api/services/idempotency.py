@@ -6,6 +6,7 @@ badge lock is taken, so two copies of one request sent at once cannot both do th
 """
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError
+from badges_api.inputs import control_character, control_message
 from badges_api.models import BadgeRequest, Org
 
 MAX_REQUEST_ID_LENGTH = 200
@@ -37,11 +39,19 @@ def request_id_from(body: dict, *, required: bool = False) -> tuple[str, bool]:
     request_id = str(raw).strip()
     if not request_id or len(request_id) > MAX_REQUEST_ID_LENGTH:
         raise BadgeApiError(errors.INVALID_INPUT, f"requestId must be 1 to {MAX_REQUEST_ID_LENGTH} characters", "requestId")
+    bad = control_character(request_id)
+    if bad is not None:
+        raise BadgeApiError(errors.INVALID_INPUT, control_message("requestId", bad), "requestId")
     return request_id, False
 
 
 def body_fingerprint(operation: str, body: object) -> str:
-    canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    try:
+        canonical = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # A number beyond 64 bits in a field the service ignores; the standard library has no
+        # such limit, and its output is as canonical (sorted keys, no spaces).
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     return hashlib.sha256(operation.encode() + b"\0" + canonical).hexdigest()
 
 

@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
+from badges_api.inputs import read_name
 from badges_api.models import Badge, Earn, Enrolment, Org
-from badges_api.selectors.customers import customer_by_identifier
+from badges_api.selectors import customers as customer_selectors
 from badges_api.services import grants
 
 MAX_REVOKE_ENTRIES = 20
+# revokeEarn's customerId under X-CAP-CUSTOMER-IDENTIFIER: the longest identifier (an email).
+MAX_IDENTIFIER_LENGTH = max(customer_selectors.MAX_LENGTHS.values())
 
 
 def _revoke_targets(body: dict, errs: ErrorCollector) -> list[tuple[int, str | None]]:
@@ -26,24 +29,27 @@ def _revoke_targets(body: dict, errs: ErrorCollector) -> list[tuple[int, str | N
         if not isinstance(issuals, list):
             errs.add(errors.INVALID_INPUT, "revokeIssuals must be a list of {customerId, issueId}", "revokeIssuals")
             return []
+        if len(issuals) > MAX_REVOKE_ENTRIES:
+            errs.add(errors.INVALID_INPUT, f"At most {MAX_REVOKE_ENTRIES} entries per request", "revokeIssuals")
+            return []
         targets = []
         for index, item in enumerate(issuals):
-            ids = grants.customer_ids_from([item.get("customerId")] if isinstance(item, dict) and item.get("customerId") is not None else None, f"revokeIssuals[{index}].customerId", errs)
-            issue_id = item.get("issueId") if isinstance(item, dict) else None
-            if not isinstance(issue_id, str) or not issue_id:
-                errs.add(errors.INVALID_INPUT, "issueId is mandatory", f"revokeIssuals[{index}].issueId")
-            elif ids:
-                targets.append((ids[0], issue_id))
-        entries = len(issuals)
-    elif customers:
-        targets = [(customer_id, None) for customer_id in grants.customer_ids_from(customers, "customers", errs)]
-        entries = len(customers) if isinstance(customers, list) else 0
-    else:
-        errs.add(errors.REVOKE_TARGET_MISSING, None, "revokeIssuals")
-        return []
-    if entries > MAX_REVOKE_ENTRIES:
-        errs.add(errors.INVALID_INPUT, f"At most {MAX_REVOKE_ENTRIES} entries per request", "revokeIssuals" if issuals else "customers")
-    return targets
+            where = f"revokeIssuals[{index}]"
+            if not isinstance(item, dict):
+                errs.add(errors.INVALID_INPUT, f"{where} must be an object {{customerId, issueId}}", where)
+                continue
+            customer_id = grants.customer_id_from(item.get("customerId"), f"{where}.customerId", errs)
+            issue_id = grants.text_id_from(item, "issueId", errs, reference=f"{where}.issueId")
+            if customer_id is not None and issue_id is not None:
+                targets.append((customer_id, issue_id))
+        return targets
+    if customers:
+        if isinstance(customers, list) and len(customers) > MAX_REVOKE_ENTRIES:
+            errs.add(errors.INVALID_INPUT, f"At most {MAX_REVOKE_ENTRIES} entries per request", "customers")
+            return []
+        return [(customer_id, None) for customer_id in grants.customer_ids_from(customers, "customers", errs)]
+    errs.add(errors.REVOKE_TARGET_MISSING, None, "revokeIssuals")
+    return []
 
 
 def revoke_issue(*, org: Org, body: object) -> dict:
@@ -97,14 +103,20 @@ def revoke_earn(*, org: Org, body: object, identifier_type: str | None) -> dict:
         raise BadgeApiError(errors.INVALID_INPUT, "The request body must be a JSON object")
     errs = ErrorCollector()
     badge_id = grants.badge_id_from(body, errs)
-    customer_ref = body.get("customerId")
-    if customer_ref in (None, ""):
+    # The header is read first: it says whether customerId is an integer id or an identifier.
+    if customer_selectors.identifier_type(identifier_type) == customer_selectors.ID:
+        customer_ref = grants.customer_id_from(body.get("customerId"), "customerId", errs)
+    elif body.get("customerId") in (None, ""):
         errs.add(errors.CUSTOMER_ID_MISSING, None, "customerId")
-    earned_id = body.get("earnedBadgeId")
-    if not isinstance(earned_id, str) or not earned_id:
-        errs.add(errors.INVALID_INPUT, "earnedBadgeId is mandatory", "earnedBadgeId")
+        customer_ref = None
+    else:
+        raw = body["customerId"]
+        if type(raw) is int:  # a mobile number sent as a JSON number
+            raw = str(raw)
+        customer_ref = read_name(raw, "customerId", errs, max_length=MAX_IDENTIFIER_LENGTH)
+    earned_id = grants.text_id_from(body, "earnedBadgeId", errs)
     errs.raise_if_any()
-    customer = customer_by_identifier(org, str(customer_ref), identifier_type)
+    customer = customer_selectors.customer_by_identifier(org, str(customer_ref), identifier_type)
     now: datetime = timezone.now()
     with transaction.atomic():
         badge = grants.lock_badge(org, badge_id)

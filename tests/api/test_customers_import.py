@@ -141,13 +141,13 @@ def test_bad_lines_are_reported_with_line_numbers_while_good_lines_load(org):
     assert stored(org)[11][1] == "442079460958"
 
 
-def test_line_numbers_count_blank_lines_and_quoted_cells_spanning_lines(org):
+def test_line_numbers_count_blank_lines_and_quoted_cells_keep_their_commas_and_quotes(org):
     result = run_import(
         org,
-        'id,firstName,lastName\n1,"Ann\nMarie",Lee\n\n,,\nbad,x,y\n2,"Bo ""B"", Jr",Z\n',
+        'id,firstName,lastName\n1,"Ann, Marie",Lee\n\n,,\nbad,x,y\n2,"Bo ""B"", Jr",Z\n',
     )
-    assert lines(result) == [(6, "id 'bad' is not a whole number from 1 to 2^63-1")]
-    assert stored(org)[1][4] == "Ann\nMarie"
+    assert lines(result) == [(5, "id 'bad' is not a whole number from 1 to 2^63-1")]
+    assert stored(org)[1][4] == "Ann, Marie"
     assert stored(org)[2][4] == 'Bo "B", Jr'
 
 
@@ -573,3 +573,56 @@ def test_http_import_is_not_bound_by_djangos_form_memory_limit(api, org, setting
     assert len(body) > 8 * 1024
     assert post_csv(api, body)[1]["data"]["inserted"] == 500
     assert post_file(api, body.replace(b"@example", b"@example2"))[1]["data"]["updated"] == 500
+
+
+# --- Quotes that never close: nothing is merged silently --------------------------------------
+
+UNCLOSED = (
+    "a quoted cell runs past the end of the line (a closing quote is missing);"
+    " cells cannot hold line breaks"
+)
+
+
+def test_an_unterminated_quote_rejects_its_line_and_the_following_lines_load(org):
+    result = run_import(org, 'id,firstName\n1,"Ann\n2,Bo\n3,Cy\n')
+    assert lines(result) == [(2, UNCLOSED)]
+    assert (result.inserted, result.rejected) == (2, 1)
+    assert sorted(stored(org)) == [2, 3]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""], ids=["newline", "crlf", "no newline"])
+def test_a_file_ending_inside_quotes_rejects_the_line_the_quote_opens(org, ending):
+    result = run_import(org, f'id,firstName{ending or chr(10)}1,Ann{ending or chr(10)}2,"Bo{ending}')
+    assert lines(result) == [(3, UNCLOSED)]
+    assert sorted(stored(org)) == [1]
+
+
+def test_a_last_line_without_a_newline_still_loads(org):
+    result = run_import(org, 'id,firstName\n1,"Ann"\n2,"Bo, Jr"')
+    assert (result.inserted, result.rejected) == (2, 0)
+    assert stored(org)[2][4] == "Bo, Jr"
+
+
+def test_a_quoted_cell_closed_on_a_later_line_is_not_read_as_one_cell(org):
+    result = run_import(org, 'id,firstName,lastName\n1,"Ann\nMarie",Lee\n2,Bo,Z\n')
+    assert lines(result) == [
+        (2, UNCLOSED),
+        (3, "id 'Marie\"' is not a whole number from 1 to 2^63-1"),
+    ]
+    assert sorted(stored(org)) == [2]
+
+
+def test_an_unterminated_quote_is_a_rejected_line_for_the_command_and_the_endpoint(api, org, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text('id,firstName\n1,"Ann\n2,Bo\n')
+    out = StringIO()
+    call_command("import_customers", str(org.pk), str(path), stdout=out, stderr=StringIO())
+    assert out.getvalue().splitlines() == ["inserted 1, updated 0, unchanged 0, rejected 1", f"line 2: {UNCLOSED}"]
+
+    status, envelope = post_csv(api, b'id,firstName\n3,Cy\n4,"Di\n')
+    assert status == 200
+    assert envelope["data"] | {"errors": None} == {
+        "inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1, "errors": None
+    }
+    assert envelope["data"]["errors"] == [{"line": 3, "message": UNCLOSED}]
+    assert sorted(stored(org)) == [2, 3]
