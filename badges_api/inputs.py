@@ -94,14 +94,19 @@ def read_name(value: object, reference: str, errs: ErrorCollector, *, max_length
     if not text:
         errs.add(errors.INVALID_INPUT, f"{reference} must have a visible character", reference)
         return None
-    bad = control_character(text)
+    return text if text_fits(text, reference, errs, max_length=max_length) else None
+
+
+def text_fits(text: str, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> bool:
+    """No control characters (free text may keep tabs and line breaks) and at most max_length."""
+    bad = control_character(text, free_text=free_text)
     if bad is not None:
         errs.add(errors.INVALID_INPUT, control_message(reference, bad), reference)
-        return None
+        return False
     if len(text) > max_length:
         errs.add(errors.INVALID_INPUT, f"{reference} must be at most {max_length:,} characters", reference)
-        return None
-    return text
+        return False
+    return True
 
 
 def checked_id(value: str, reference: str = "id") -> str:

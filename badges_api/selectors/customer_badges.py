@@ -1013,7 +1013,7 @@ def _limit_counts(badge, limits: list, *, customer_pk: int | None) -> list[int]:
     counted = [limit for limit in limits if limit.code != errors.BADGE_TOTAL_LIMIT]
     values: list[int] = []
     if counted:
-        columns = ", ".join(f"SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END)" for limit in counted)
+        columns = ", ".join(limit.count_sql() for limit in counted)
         params = [p for limit in counted for p in limit.params] + [badge.pk]
         # The engine's conditions name the earn `e` (services/earning.py counts the same way).
         sql = f"SELECT {columns} FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"

@@ -17,10 +17,9 @@ from badges_api.errors import ErrorCollector
 from badges_api.inputs import (
     MAX_BIGINT,
     MAX_COUNT,
-    control_character,
-    control_message,
     read_name,
     read_whole_number,
+    text_fits,
 )
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
@@ -294,19 +293,7 @@ def _text(value: object, reference: str, errs: ErrorCollector, *, max_length: in
     text = value if free_text else value.strip()
     if not text.strip():
         return None
-    return text if _text_fits(text, reference, errs, max_length=max_length, free_text=free_text) else None
-
-
-def _text_fits(text: str, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> bool:
-    """No control characters (free text may keep tabs and line breaks) and at most max_length."""
-    bad = control_character(text, free_text=free_text)
-    if bad is not None:
-        errs.add(errors.INVALID_INPUT, control_message(reference, bad), reference)
-        return False
-    if len(text) > max_length:
-        errs.add(errors.INVALID_INPUT, f"{reference} must be at most {max_length:,} characters", reference)
-        return False
-    return True
+    return text if text_fits(text, reference, errs, max_length=max_length, free_text=free_text) else None
 
 
 # https anywhere; this service's own uploads on any scheme and host (a laptop serves them over
@@ -391,7 +378,7 @@ def _tags(value: object, errs: ErrorCollector) -> list[dict]:
             errs.add(errors.INVALID_INPUT, "a tag value must be text", f"{ref}.value")
             continue
         value = None if raw_value is None else str(raw_value)
-        if value is not None and not _text_fits(value, f"{ref}.value", errs, max_length=MAX_TAG_VALUE_LENGTH, free_text=True):
+        if value is not None and not text_fits(value, f"{ref}.value", errs, max_length=MAX_TAG_VALUE_LENGTH, free_text=True):
             continue
         if name is not None:
             tags.append({"name": name, "value": value})
@@ -415,7 +402,7 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
     if description is not None:
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
             errs.add(errors.INVALID_INPUT, f"description must be text of at most {MAX_DESCRIPTION_LENGTH} characters", "description")
-        elif _text_fits(description, "description", errs, max_length=MAX_DESCRIPTION_LENGTH, free_text=True):
+        elif text_fits(description, "description", errs, max_length=MAX_DESCRIPTION_LENGTH, free_text=True):
             data.description = description
 
     data.start_on = _timestamp(body, "startOn", errs)

@@ -39,6 +39,12 @@ class Limit:
     condition: str = "1=1"
     params: list = field(default_factory=list)
 
+    def count_sql(self) -> str:
+        """The SQL count of earns `e` this limit weighs: only real rows, so the empty row a LEFT
+        JOIN gives a customer without earns counts 0 whatever the condition (issue 9: with the
+        lifetime limit's "1=1" it counted 1, and an earn-once badge refused everyone new)."""
+        return f"COUNT(CASE WHEN {self.condition} THEN e.id END)"
+
 
 def badge_limits(
     badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime,
@@ -115,7 +121,7 @@ def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[
             return {customer_id: (pk, None, refusing) for customer_id, pk in cursor.fetchall()}
     refusal = "NULL"
     if limits:
-        tests = " ".join(f"WHEN SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END) >= %s THEN {index}" for index, limit in enumerate(limits))
+        tests = " ".join(f"WHEN {limit.count_sql()} >= %s THEN {index}" for index, limit in enumerate(limits))
         refusal = f"CASE {tests} END"
     sql = (
         f"SELECT c.customer_id, c.id, MAX(CASE WHEN e.expires_on > %s THEN e.public_id END), {refusal}"
@@ -139,7 +145,7 @@ def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | 
     counted = [limit for limit in limits if limit.code != errors.BADGE_TOTAL_LIMIT]
     counts: list[int] = []
     if counted:
-        columns = ", ".join(f"SUM(CASE WHEN {limit.condition} THEN 1 ELSE 0 END)" for limit in counted)
+        columns = ", ".join(limit.count_sql() for limit in counted)
         params = [p for limit in counted for p in limit.params] + [badge.pk]
         # Only earns inside the widest look-back matter; the (badge, earned_on) index bounds it.
         with connection.cursor() as cursor:
