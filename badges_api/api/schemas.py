@@ -400,7 +400,7 @@ class _FixedWindowFields(serializers.Serializer):
     startDateISO = serializers.DateTimeField(read_only=True)
     endDate = serializers.FloatField(
         read_only=True,
-        help_text="FIXED_WINDOW: where its cycles stop: the badge's end; for a customer window of an ISSUE_EARN badge the enrolment expiry.",
+        help_text="FIXED_WINDOW: where its cycles stop: the badge's end; for an ISSUE_EARN badge the (latest) enrolment expiry.",
     )
     endDateISO = serializers.DateTimeField(read_only=True)
     currentCycle = response_only(
