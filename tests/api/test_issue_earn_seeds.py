@@ -245,6 +245,15 @@ def test_a_badge_wide_fixed_window_limit_keeps_holding_after_the_badge_end(api, 
     window, = read["data"]["badgeConstraints"]
     assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
     assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == ("2024-10-07", "2024-10-13")
+    status, held = api.get("customer/2", badgeType="EARNED")
+    window, = held["data"]["badges"][0]["badgeConstraints"]
+    assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
+    status, detail = api.get(f"management/3/badge/{badge['id']}", includeStatistics="true")
+    assert status == 200, detail
+    assert detail["data"]["badgeConstraints"][0]["endDate"] == horizon  # not cut at customer 3's enrolment
+    fixed, = (entry for entry in detail["data"]["earnConstraints"] if entry["constraintLevel"] == "BADGE")
+    assert (fixed["cycleStatus"], fixed["fixedWindowCycle"]["firstDay"]) == ("ACTIVE", "2024-10-07")
+    assert (fixed["earnConstraintBlockStatistics"]["currentEarnCount"], fixed["limitReached"]) == (1, True)
 
     status, cycles = api.get(
         "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="BADGE",
