@@ -118,8 +118,11 @@ def test_an_enrol_first_badges_cycles_run_to_the_latest_enrolment_expiry():
     assert badge.last.last_day.isoformat() == "2023-11-13"
     assert customer.count == badge.count == 8
 
-    direct = p.badge_preview(draft(customer_limits=[WEEKLY_ROW], badge_limits=[WEEKLY_ROW]), tz=UTC_TZ, now=NOW)
-    assert [window.last.last_day.isoformat() for window in direct.windows] == ["2023-10-30", "2023-10-30"]
+    direct = p.badge_preview(
+        draft(customer_limits=[WEEKLY_ROW], badge_limits=[WEEKLY_ROW]), tz=UTC_TZ, now=NOW
+    )
+    last_days = [window.last.last_day.isoformat() for window in direct.windows]
+    assert last_days == ["2023-10-30", "2023-10-30"]
 
 
 def test_rolling_limits_read_in_plain_words():
