@@ -1,10 +1,12 @@
 """Bridges a badge's stored fixed-window constraints to badge_rules' cycle arithmetic.
 
-Where a fixed window's cycles stop (decision, issue 9): a badge-wide window stops at the badge's
-end. A customer window of an enrol-first (ISSUE_EARN) badge runs to the customer's enrolment
-expiry instead, as seed 002's "Badge Issue earn" answer shows (its customer window ends at the
-enrolment expiry 1926235957, the badge at 1726804000): such a badge stays earnable after its own
-end while the customer's enrolment lives, and the customer's limit goes on counting.
+Where a fixed window's cycles stop (decision, issue 9): a direct (EARN) badge's windows stop at
+the badge's end. An enrol-first (ISSUE_EARN) badge stays earnable after its own end while a
+customer's enrolment lives, so its windows run past the badge's end: a customer window to the
+customer's enrolment expiry, as seed 002's "Badge Issue earn" answer shows (its customer window
+ends at the enrolment expiry 1926235957, the badge at 1726804000), and a badge-wide window to the
+latest any enrolment can expire, so that every earn falls in a badge-wide cycle and a badge-wide
+limit ("at most 100 a week across customers") keeps holding after the badge's end.
 """
 
 from datetime import UTC, date, datetime, tzinfo
@@ -51,9 +53,9 @@ def fixed_window_constraints(badge, constraint_type: str = "ALL") -> list[dict]:
     return chosen
 
 
-def runs_with_enrolment(badge, constraint: dict) -> bool:
-    """A customer fixed window of an enrol-first badge: its cycles end with the enrolment."""
-    return badge.earn_type == "ISSUE_EARN" and constraint["constraintType"].startswith("CUSTOMER")
+def runs_with_enrolment(badge) -> bool:
+    """An enrol-first badge: its fixed windows run past the badge's end, with the enrolments."""
+    return badge.earn_type == "ISSUE_EARN"
 
 
 def enrolment_horizon(badge) -> datetime:
@@ -75,13 +77,17 @@ def enrolment_horizon(badge) -> datetime:
 def windows_end(badge, constraint: dict, *, enrolment_expires_on: datetime | None = None) -> datetime:
     """The instant a fixed window's cycles stop (see the module docstring).
 
-    For a customer window of an enrol-first badge: `enrolment_expires_on`, the expiry of the
-    enrolment of the customer in question, or for no particular customer the latest an enrolment
-    can expire. Never before the badge's start, so the cycles are never an empty span.
+    For an enrol-first badge, the latest an enrolment can expire; a customer window is cut
+    instead at `enrolment_expires_on`, the expiry of the enrolment of the customer in question,
+    when there is one. A badge-wide window is the same for every customer, so it ignores it.
+    Never before the badge's start, so the cycles are never an empty span.
     """
-    if not runs_with_enrolment(badge, constraint):
+    if not runs_with_enrolment(badge):
         return badge.expires_on
-    end = min(enrolment_expires_on, _LAST_CYCLE_END) if enrolment_expires_on is not None else enrolment_horizon(badge)
+    if enrolment_expires_on is not None and constraint["constraintType"].startswith("CUSTOMER"):
+        end = min(enrolment_expires_on, _LAST_CYCLE_END)
+    else:
+        end = enrolment_horizon(badge)
     return max(end, badge.start_on)
 
 

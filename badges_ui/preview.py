@@ -396,7 +396,8 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
 
     last_days = {CUSTOMER: last_day, BADGE: last_day}
     if span and fields.get("earn_type") == "ISSUE_EARN":
-        last_days[CUSTOMER] = _enrolments_last_day(fields, start, end, tz) or last_day
+        enrolments_last_day = _enrolments_last_day(fields, start, end, tz) or last_day
+        last_days = {CUSTOMER: enrolments_last_day, BADGE: enrolments_last_day}
     windows, limits = [], []
     for level, (_, row) in draft.limit_rows():
         kind = row.get("kind")
@@ -561,8 +562,9 @@ def expiry_rule(fields: dict[str, Any], which: str) -> dict[str, Any] | None:
 def _enrolments_last_day(fields: dict[str, Any], start: datetime, end: datetime, tz: tzinfo) -> date | None:
     """The local day the latest enrolment can expire (one enrolled on the badge's last day).
 
-    As the service cuts them (badges_api/fixed_windows.py), an enrol-first badge's customer cycles
-    run to the enrolment expiry, past the badge's end when enrolments outlive it (seed 002).
+    As the service cuts them (badges_api/fixed_windows.py), an enrol-first badge's cycles, customer
+    and badge-wide, run to the latest enrolment expiry, past the badge's end when enrolments outlive
+    it (seed 002): it is earned while an enrolment lives, and every earn falls in a cycle.
     None while the enrolment expiry is incomplete.
     """
     rule = expiry_rule(fields, "issued")

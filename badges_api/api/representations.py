@@ -32,9 +32,9 @@ def constraint_to_wire(
     """A constraint as answered. A fixed window carries its cycles' span (`startDate`/`endDate`),
     `cycleStatus` and, while a cycle runs, `currentCycle`.
 
-    The span is the badge's, except a customer window of an enrol-first badge, which runs to the
-    enrolment expiry (seed 002; fixed_windows.windows_end): `enrolment_expires_on` names the
-    customer's when the answer is about one customer.
+    The span is the badge's, except an enrol-first badge's windows, which run to the enrolment
+    expiry (seed 002; fixed_windows.windows_end): the latest one can reach, or for a customer
+    window the customer's, `enrolment_expires_on`, when the answer is about one customer.
     """
     wire = dict(constraint)
     if not constraint["constraintType"].endswith("FIXED_WINDOW"):

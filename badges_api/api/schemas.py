@@ -449,8 +449,8 @@ class _FixedWindowFields(serializers.Serializer):
     startDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
     endDate = answered_sometimes(
         _EPOCH_SECONDS,
-        "FIXED_WINDOW only (always there): where its cycles stop: the badge's end; for a customer"
-        " window of an ISSUE_EARN badge the enrolment expiry.",
+        "FIXED_WINDOW only (always there): where its cycles stop: the badge's end; for an ISSUE_EARN"
+        " badge the (latest) enrolment expiry.",
     )
     endDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
     currentCycle = answered_sometimes(

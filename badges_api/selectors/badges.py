@@ -208,8 +208,9 @@ def fixed_window_details(org: Org, query) -> dict:
     customer_pk = None
     if constraint_type != "BADGE" and (include_counts or (customer_ref and badge.earn_type == "ISSUE_EARN")):
         customer_pk = customer_by_identifier(org, customer_ref, None).pk
-    # An enrol-first badge's customer cycles run to the enrolment expiry (fixed_windows.windows_end):
-    # the named customer's live enrolment, else the latest any enrolment can reach.
+    # An enrol-first badge's cycles run to the enrolment expiry (fixed_windows.windows_end): its
+    # customer cycles to the named customer's live enrolment's, else (and its badge-wide cycles
+    # always) the latest any enrolment can reach.
     enrolment_expires_on = None
     if customer_pk is not None and badge.earn_type == "ISSUE_EARN":
         enrolment_expires_on = live_enrolment_expiry(badge, customer_pk, now=now)

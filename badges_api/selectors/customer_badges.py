@@ -386,7 +386,7 @@ class _Definition:
     group_id: str | None
     row: tuple
     # When its last fixed-window cycle ends: the badge's end, or later for an enrol-first badge's
-    # customer windows (fixed_windows.windows_end); cycles roll over at local midnight until then.
+    # windows (fixed_windows.windows_end); cycles roll over at local midnight until then.
     windows_until: datetime | None = None
     position: int = 0
     # The badge's JSON object around the customer's fields, as bytes: `head` opens it

@@ -53,9 +53,9 @@ def badge_limits(
     """The badge's limits of one level as SQL-countable conditions over earns.
 
     Fixed windows count by the earn event date, rolling windows backwards from processing time.
-    A customer fixed window of an enrol-first badge runs past the badge's own end, to
-    `enrolment_expires_on` (one customer's enrolment) or else to the latest an enrolment can
-    expire (fixed_windows.windows_end).
+    An enrol-first badge's fixed windows run past the badge's own end, to the latest an enrolment
+    can expire, a customer window to `enrolment_expires_on` (one customer's enrolment) when given
+    (fixed_windows.windows_end): so an earn after the badge's end still falls in a badge-wide cycle.
     """
     tz = org_tz(badge.org)
     local_now = now.astimezone(tz)
@@ -192,10 +192,11 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     """
     enrol_first = badge.earn_type == "ISSUE_EARN"
     # An enrol-first badge is earned under the customer's live enrolment, whose window holds the
-    # event date (else 816 for that customer). Its customer cycles run past the badge's end to the
-    # enrolment expiry; they are cut here where the latest enrolment could end, which counts the
-    # same earns as cutting each customer's at its own (no earn of a customer has an event date
-    # after its live enrolment's expiry) without reading every customer's expiry first.
+    # event date (else 816 for that customer). Its cycles run past the badge's end: badge-wide ones
+    # to the latest an enrolment could end, customer ones to the customer's enrolment expiry; these
+    # are cut here where the latest enrolment could end too, which counts the same earns as
+    # cutting each customer's at its own (no earn of a customer has an event date after its live
+    # enrolment's expiry) without reading every customer's expiry first.
     customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(

@@ -9,7 +9,7 @@ docs/API.md ("How limits count", "Per-customer answers", "Fixed-window cycles"):
   windows count earns whose *event date* falls in the cycle holding this request's event date.
   Cycles are whole days (the org is on UTC here) from the badge's first day: DAYS cycles of
   `refreshRate` days, WEEKS cycles starting on `startDayOfTheWeek` (a short first one), MONTHS
-  calendar months; the last cycle is cut at the badge's last day.
+  calendar months; the last cycle is cut at the badge's last day (an enrol-first badge's: below).
 - A customer is answered, in this order: unknown 1026; holds a live earn 1040; enrol-first badge
   without a live enrolment 811; the first full customer limit (9101/9102/9103, in the order the
   badge lists them, a rolling window's units DAYS, WEEKS, MONTHS); the first full badge-wide
@@ -24,7 +24,8 @@ docs/API.md ("How limits count", "Per-customer answers", "Fixed-window cycles"):
   enrolment is live, even after the badge's end, with the event date inside the enrolment (else
   816, per customer); customer fixed windows run to the enrolment's expiry instead of the
   badge's end (for a customer not enrolled, as far as an enrolment could run: the enrolment
-  expiry rule applied from the badge's end).
+  expiry rule applied from the badge's end); badge-wide fixed windows run as far as an
+  enrolment could run, the same for every customer, so every earn falls in a badge-wide cycle.
 """
 
 import calendar
@@ -147,9 +148,10 @@ class Badge:
                     found.append(Limit(level, kind, cap, lambda earn, since=since: earn.earned_on >= since))
             elif kind == "FIXED_WINDOW":
                 last = self.end
-                if level == "CUSTOMER" and self.earn_type == "ISSUE_EARN":
+                if self.earn_type == "ISSUE_EARN":
                     horizon = self.expiry(self.issued_expiry or {"expiryType": "NEVER"}, start=self.end)
-                    last = max(enrolment.expires_on if enrolment is not None else horizon, self.start)
+                    own = enrolment.expires_on if enrolment is not None and level == "CUSTOMER" else horizon
+                    last = max(own, self.start)
                 cycle = cycle_days(constraint, event_date.date(), first_day=self.start.date(), last_day=last.date())
                 if cycle is None:
                     continue

@@ -207,3 +207,61 @@ def test_getfixedwindowdetails_lists_seed_002s_customer_cycles_to_the_enrolment_
     )
     assert status == 200, cycles
     assert cycles["data"]["fixedWindowCycles"][-1]["lastDay"] == datetime.fromtimestamp(ENROLMENT_EXPIRY, UTC).date().isoformat()
+
+
+def test_a_badge_wide_fixed_window_limit_keeps_holding_after_the_badge_end(api, org, clock):
+    """An enrol-first badge is earned after its end while enrolments live, so its badge-wide
+    cycles run on to the latest an enrolment can expire (badge end + 30 days): "at most 1 a week
+    across customers" holds for every earn, not only those before the badge's end."""
+    body = dict(SEED_002["request"], name="Once a week across customers", customerConstraints=[])
+    body["issuedBadgeExpiry"] = {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30}
+    body["badgeConstraints"] = [
+        {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKLY", "startDayOfTheWeek": "MONDAY", "maxEarnLimit": 1}
+    ]
+    clock("2024-05-01T00:00:00")
+    status, created = api.post("badgeMeta", body)
+    assert status == 200, created
+    badge = created["data"]
+    api.post(f"badgeMeta/{badge['id']}/claim", TRIGGER)
+    make_customers(org, [1, 2, 3])
+    horizon = BADGE_END + 30 * 86400  # 2024-10-20, the latest an enrolment can expire
+    assert badge["badgeConstraints"][0]["endDate"] == horizon
+
+    clock("2024-09-15T00:00:00")
+    enrol(api, badge["id"], [1, 2, 3])  # expire 2024-10-15, after the badge's end (2024-09-20)
+    clock("2024-10-01T12:00:00")  # week 2024-09-30..10-06
+    assert earn(api, badge["id"], 1, "first-of-the-week")[0] == 200
+    status, envelope = earn(api, badge["id"], 2, "second-of-the-week")
+    assert (status, envelope["errors"][0]["code"]) == (400, 9113), envelope
+    assert "2024-09-30 to 2024-10-06" in envelope["errors"][0]["message"]
+    clock("2024-10-08T12:00:00")  # the next week
+    status, envelope = earn_bulk(api, badge["id"], [2, 3])
+    assert status == 200, envelope
+    assert codes_by_customer(envelope) == {2: None, 3: 9113}
+    assert Earn.objects.count() == 2
+
+    status, read = api.get(f"badgeMeta/{badge['id']}")
+    assert read["data"]["status"] == "EXPIRED"
+    window, = read["data"]["badgeConstraints"]
+    assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
+    assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == ("2024-10-07", "2024-10-13")
+    status, held = api.get("customer/2", badgeType="EARNED")
+    window, = held["data"]["badges"][0]["badgeConstraints"]
+    assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
+    status, detail = api.get(f"management/3/badge/{badge['id']}", includeStatistics="true")
+    assert status == 200, detail
+    assert detail["data"]["badgeConstraints"][0]["endDate"] == horizon  # not cut at customer 3's enrolment
+    fixed, = (entry for entry in detail["data"]["earnConstraints"] if entry["constraintLevel"] == "BADGE")
+    assert (fixed["cycleStatus"], fixed["fixedWindowCycle"]["firstDay"]) == ("ACTIVE", "2024-10-07")
+    assert (fixed["earnConstraintBlockStatistics"]["currentEarnCount"], fixed["limitReached"]) == (1, True)
+
+    status, cycles = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="BADGE",
+        includeEarnCount="true", startDate="2024-09-16T00:00:00Z",
+    )
+    assert status == 200, cycles
+    listed = [(cycle["firstDay"], cycle["lastDay"], cycle["earnCount"]) for cycle in cycles["data"]["fixedWindowCycles"]]
+    assert listed == [
+        ("2024-09-16", "2024-09-22", 0), ("2024-09-23", "2024-09-29", 0), ("2024-09-30", "2024-10-06", 1),
+        ("2024-10-07", "2024-10-13", 1), ("2024-10-14", "2024-10-20", 0),
+    ]

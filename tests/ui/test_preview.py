@@ -99,9 +99,10 @@ def test_a_month_window_marks_its_partial_first_month():
     assert (window.last.days, window.last.partial) == (30, True)  # 1–30 Oct of 31
 
 
-def test_an_enrol_first_badges_customer_cycles_run_to_the_latest_enrolment_expiry():
-    """As the service answers them (seed 002): customer cycles of an ISSUE_EARN badge go on past
-    the badge's end to the latest an enrolment can expire; the badge-wide ones stop at the end."""
+def test_an_enrol_first_badges_cycles_run_to_the_latest_enrolment_expiry():
+    """As the service answers them (seed 002): customer and badge-wide cycles of an ISSUE_EARN
+    badge go on past the badge's end to the latest an enrolment can expire, so a marketer sees a
+    badge-wide limit hold for the earns after the badge's end; a direct badge's stop at its end."""
     fields = {
         "earn_type": "ISSUE_EARN",
         "issued_expiry_type": "RELATIVE",
@@ -113,9 +114,15 @@ def test_an_enrol_first_badges_customer_cycles_run_to_the_latest_enrolment_expir
     )
     customer, badge = preview.windows
     assert (customer.level, badge.level) == (p.CUSTOMER, p.BADGE)
-    assert badge.last.last_day.isoformat() == "2023-10-30"
     assert customer.last.last_day.isoformat() == "2023-11-13"  # enrolled 30 Oct + 2 weeks
-    assert customer.count == 8
+    assert badge.last.last_day.isoformat() == "2023-11-13"
+    assert customer.count == badge.count == 8
+
+    direct = p.badge_preview(
+        draft(customer_limits=[WEEKLY_ROW], badge_limits=[WEEKLY_ROW]), tz=UTC_TZ, now=NOW
+    )
+    last_days = [window.last.last_day.isoformat() for window in direct.windows]
+    assert last_days == ["2023-10-30", "2023-10-30"]
 
 
 def test_rolling_limits_read_in_plain_words():
