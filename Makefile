@@ -12,7 +12,7 @@ PYTHON := $(shell for candidate in python3.14 python3.13 python3.12 python3 pyth
 	if command -v $$candidate >/dev/null 2>&1 && $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	echo $$candidate; break; fi; done)
 
-.PHONY: run test install migrate clean bench
+.PHONY: run test lint install migrate clean bench
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "Badge Console needs Python 3.12 or newer on PATH (found none)." >&2; exit 1; fi
@@ -34,8 +34,13 @@ run: migrate
 	@# Workers, threads, limits and error pages: gunicorn.conf.py (the HTTP edge tests start it too).
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py console.wsgi:application
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest
+
+# pyflakes, isort, bugbear, pyupgrade and Django rules, and one formatting (pyproject.toml [tool.ruff]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: migrate
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -33,7 +33,9 @@ def parse_timestamp(value: object) -> datetime:
     if isinstance(value, str):
         text = value.strip()
         if not text:
-            raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp")
+            raise TimestampError(
+                "expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp"
+            )
         if not text.isascii() or "_" in text:
             # float() reads "١٢", "１２" and "1_700" as numbers; the API takes plain ASCII digits.
             raise TimestampError(f"'{value}' is not an ISO-8601 timestamp or an epoch number")
@@ -44,7 +46,9 @@ def parse_timestamp(value: object) -> datetime:
         try:
             parsed = datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError as error:
-            raise TimestampError(f"'{value}' is not an ISO-8601 timestamp or an epoch number") from error
+            raise TimestampError(
+                f"'{value}' is not an ISO-8601 timestamp or an epoch number"
+            ) from error
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         try:

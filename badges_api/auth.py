@@ -46,7 +46,9 @@ def secret_digest(salt: str, password_md5: str) -> str:
     return hashlib.sha256(f"{salt}:{password_md5.lower()}".encode()).hexdigest()
 
 
-def api_client_create(*, org: Org, username: str, password: str | None = None) -> tuple[ApiClient, str]:
+def api_client_create(
+    *, org: Org, username: str, password: str | None = None
+) -> tuple[ApiClient, str]:
     """Create a client; returns it with the plain password (generated when not given)."""
     password = password or secrets.token_urlsafe(18)
     salt = secrets.token_hex(16)
@@ -66,7 +68,9 @@ def _secret_matches(salt: str, digest: str, presented: str) -> bool:
     if len(presented) == _MD5_HEX_LENGTH and _HEX_DIGITS.issuperset(presented):
         candidates.append(presented)
     # Both candidates are always compared, so timing does not say which form matched.
-    matches = [hmac.compare_digest(secret_digest(salt, candidate), digest) for candidate in candidates]
+    matches = [
+        hmac.compare_digest(secret_digest(salt, candidate), digest) for candidate in candidates
+    ]
     return any(matches)
 
 
@@ -103,7 +107,12 @@ def token_claims(secret_key: str, token: str) -> tuple[int, int, float] | None:
     Depends only on its arguments (expiry is the caller's to check), so remembering it is safe;
     it spares PyJWT's ~100 µs on every request after a token's first.
     """
-    options = {"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False, "verify_nbf": False}
+    options = {
+        "require": ["exp", "sub"],
+        "verify_exp": False,
+        "verify_iat": False,
+        "verify_nbf": False,
+    }
     try:
         claims = jwt.decode(token, secret_key, algorithms=["HS256"], options=options)
         return int(claims["sub"]), int(claims["org"]), float(claims["exp"])
@@ -198,7 +207,9 @@ def _from_db_values(row: _ClientRow) -> tuple[tuple, tuple]:
 @functools.cache
 def _active_client_sql(vendor: str, column: str) -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    columns = [f"c.{quote(name)}" for name in _CLIENT_FIELDS] + [f"o.{quote(name)}" for name in _ORG_FIELDS]
+    columns = [f"c.{quote(name)}" for name in _CLIENT_FIELDS] + [
+        f"o.{quote(name)}" for name in _ORG_FIELDS
+    ]
     clients, orgs = quote(ApiClient._meta.db_table), quote(Org._meta.db_table)
     return (  # only model names go into the text; values are parameters
         f"SELECT {', '.join(columns)} FROM {clients} c"  # noqa: S608

@@ -125,7 +125,14 @@ class BadgeApiError(Exception):
     The envelope handler renders it; `status` is the HTTP status of the whole response.
     """
 
-    def __init__(self, code: int, message: str | None = None, reference: str | None = None, *, status: int = 400):
+    def __init__(
+        self,
+        code: int,
+        message: str | None = None,
+        reference: str | None = None,
+        *,
+        status: int = 400,
+    ):
         self.items = [ErrorItem(code, message or MESSAGES.get(code, "Invalid request"), reference)]
         self.status = status
         super().__init__(self.items[0].message)
@@ -137,7 +144,9 @@ class BadgeApiError(Exception):
         return error
 
     @classmethod
-    def not_found(cls, message: str = "Passed badge is not found", reference: str | None = None) -> "BadgeApiError":
+    def not_found(
+        cls, message: str = "Passed badge is not found", reference: str | None = None
+    ) -> "BadgeApiError":
         return cls(NOT_FOUND, message, reference, status=404)
 
 
@@ -148,7 +157,9 @@ class ErrorCollector:
     items: list[ErrorItem] = field(default_factory=list)
 
     def add(self, code: int, message: str | None = None, reference: str | None = None) -> None:
-        self.items.append(ErrorItem(code, message or MESSAGES.get(code, "Invalid request"), reference))
+        self.items.append(
+            ErrorItem(code, message or MESSAGES.get(code, "Invalid request"), reference)
+        )
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -17,7 +17,6 @@ from django.db import connection
 from badge_rules.expiry import expiry_instant
 from badge_rules.timestamps import TimestampError, parse_timestamp
 from badge_rules.windows import FixedWindowSpec, Window, badge_days, window_containing
-
 from badges_api.models import Org
 from badges_api.sql import timestamp
 
@@ -47,9 +46,13 @@ def fixed_window_constraints(badge, constraint_type: str = "ALL") -> list[dict]:
     """The badge's fixed-window constraints: customer first, then badge (constraintType ALL)."""
     chosen = []
     if constraint_type in ("ALL", "CUSTOMER"):
-        chosen += [c for c in badge.customer_constraints if c["constraintType"].endswith("FIXED_WINDOW")]
+        chosen += [
+            c for c in badge.customer_constraints if c["constraintType"].endswith("FIXED_WINDOW")
+        ]
     if constraint_type in ("ALL", "BADGE"):
-        chosen += [c for c in badge.badge_constraints if c["constraintType"].endswith("FIXED_WINDOW")]
+        chosen += [
+            c for c in badge.badge_constraints if c["constraintType"].endswith("FIXED_WINDOW")
+        ]
     return chosen
 
 
@@ -69,12 +72,17 @@ def enrolment_horizon(badge) -> datetime:
     try:
         if rule.get("expiresOn") is not None:
             rule["expiresOn"] = parse_timestamp(rule["expiresOn"])
-        return min(expiry_instant(rule, granted_at=badge.expires_on, badge_end=badge.expires_on), _LAST_CYCLE_END)
+        return min(
+            expiry_instant(rule, granted_at=badge.expires_on, badge_end=badge.expires_on),
+            _LAST_CYCLE_END,
+        )
     except (TimestampError, ValueError, OverflowError):
         return _LAST_CYCLE_END
 
 
-def windows_end(badge, constraint: dict, *, enrolment_expires_on: datetime | None = None) -> datetime:
+def windows_end(
+    badge, constraint: dict, *, enrolment_expires_on: datetime | None = None
+) -> datetime:
     """The instant a fixed window's cycles stop (see the module docstring).
 
     For an enrol-first badge, the latest an enrolment can expire; a customer window is cut
@@ -91,16 +99,31 @@ def windows_end(badge, constraint: dict, *, enrolment_expires_on: datetime | Non
     return max(end, badge.start_on)
 
 
-def window_days(badge, constraint: dict, tz: tzinfo, *, enrolment_expires_on: datetime | None = None) -> tuple[date, date]:
+def window_days(
+    badge, constraint: dict, tz: tzinfo, *, enrolment_expires_on: datetime | None = None
+) -> tuple[date, date]:
     """The first and last local day of the constraint's cycles."""
-    return badge_days(badge.start_on, windows_end(badge, constraint, enrolment_expires_on=enrolment_expires_on), tz)
+    return badge_days(
+        badge.start_on,
+        windows_end(badge, constraint, enrolment_expires_on=enrolment_expires_on),
+        tz,
+    )
 
 
 def current_window(
-    badge, constraint: dict, *, now: datetime, tz: tzinfo, enrolment_expires_on: datetime | None = None
+    badge,
+    constraint: dict,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    enrolment_expires_on: datetime | None = None,
 ) -> Window | None:
-    first_day, last_day = window_days(badge, constraint, tz, enrolment_expires_on=enrolment_expires_on)
-    return window_containing(window_spec(constraint), now.astimezone(tz).date(), first_day=first_day, last_day=last_day)
+    first_day, last_day = window_days(
+        badge, constraint, tz, enrolment_expires_on=enrolment_expires_on
+    )
+    return window_containing(
+        window_spec(constraint), now.astimezone(tz).date(), first_day=first_day, last_day=last_day
+    )
 
 
 def live_enrolment_expiry(badge, customer_pk: int, *, now: datetime) -> datetime | None:

@@ -49,13 +49,22 @@ def range_message(name: str, minimum: int, maximum: int) -> str:
 
 
 def read_whole_number(
-    value: object, reference: str, errs: ErrorCollector, *, minimum: int = 1, maximum: int = MAX_COUNT,
+    value: object,
+    reference: str,
+    errs: ErrorCollector,
+    *,
+    minimum: int = 1,
+    maximum: int = MAX_COUNT,
     name: str | None = None,
 ) -> int | None:
     """whole_number(), adding a 400 that names the field and its range when the value is refused."""
     number = whole_number(value, minimum=minimum, maximum=maximum)
     if number is None:
-        errs.add(errors.INVALID_INPUT, range_message(name or reference.rsplit(".", 1)[-1], minimum, maximum), reference)
+        errs.add(
+            errors.INVALID_INPUT,
+            range_message(name or reference.rsplit(".", 1)[-1], minimum, maximum),
+            reference,
+        )
     return number
 
 
@@ -81,7 +90,9 @@ def control_message(reference: str, char: str) -> str:
     return f"{reference} must not contain control characters (U+{ord(char):04X})"
 
 
-def read_name(value: object, reference: str, errs: ErrorCollector, *, max_length: int, required: bool = True) -> str | None:
+def read_name(
+    value: object, reference: str, errs: ErrorCollector, *, max_length: int, required: bool = True
+) -> str | None:
     """A name or id: a string with at least one visible character, no control characters."""
     if value is None or value == "":
         if required:
@@ -97,14 +108,20 @@ def read_name(value: object, reference: str, errs: ErrorCollector, *, max_length
     return text if text_fits(text, reference, errs, max_length=max_length) else None
 
 
-def text_fits(text: str, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> bool:
+def text_fits(
+    text: str, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False
+) -> bool:
     """No control characters (free text may keep tabs and line breaks) and at most max_length."""
     bad = control_character(text, free_text=free_text)
     if bad is not None:
         errs.add(errors.INVALID_INPUT, control_message(reference, bad), reference)
         return False
     if len(text) > max_length:
-        errs.add(errors.INVALID_INPUT, f"{reference} must be at most {max_length:,} characters", reference)
+        errs.add(
+            errors.INVALID_INPUT,
+            f"{reference} must be at most {max_length:,} characters",
+            reference,
+        )
         return False
     return True
 

@@ -82,7 +82,9 @@ class CustomField(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["org", "name"], condition=Q(is_active=True), name="unique_active_custom_field_name"
+                fields=["org", "name"],
+                condition=Q(is_active=True),
+                name="unique_active_custom_field_name",
             )
         ]
 
@@ -107,7 +109,9 @@ class Badge(models.Model):
     benefits = models.JSONField(default=list)
     tags = models.JSONField(default=list)
     custom_fields = models.JSONField(default=dict)
-    group = models.ForeignKey(BadgeGroup, null=True, on_delete=models.SET_NULL, related_name="badges")
+    group = models.ForeignKey(
+        BadgeGroup, null=True, on_delete=models.SET_NULL, related_name="badges"
+    )
     badge_rank = models.IntegerField(null=True)
     issued_count = models.BigIntegerField(default=0)
     earned_count = models.BigIntegerField(default=0)
@@ -139,7 +143,9 @@ class BadgeOwner(models.Model):
     owner_type = models.CharField(max_length=40)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["badge", "owner_type"], name="unique_badge_owner")]
+        constraints = [
+            models.UniqueConstraint(fields=["badge", "owner_type"], name="unique_badge_owner")
+        ]
         indexes = [models.Index(fields=["owner_type", "badge"])]
 
 
@@ -188,14 +194,28 @@ class Customer(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["org", "customer_id"], name="unique_customer_id_per_org"),
-            models.UniqueConstraint(fields=["org", "email"], condition=Q(email__isnull=False), name="unique_customer_email"),
-            models.UniqueConstraint(fields=["org", "mobile"], condition=Q(mobile__isnull=False), name="unique_customer_mobile"),
             models.UniqueConstraint(
-                fields=["org", "external_id"], condition=Q(external_id__isnull=False), name="unique_customer_external_id"
+                fields=["org", "customer_id"], name="unique_customer_id_per_org"
             ),
             models.UniqueConstraint(
-                fields=["org", "card_number"], condition=Q(card_number__isnull=False), name="unique_customer_card_number"
+                fields=["org", "email"],
+                condition=Q(email__isnull=False),
+                name="unique_customer_email",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "mobile"],
+                condition=Q(mobile__isnull=False),
+                name="unique_customer_mobile",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "external_id"],
+                condition=Q(external_id__isnull=False),
+                name="unique_customer_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["org", "card_number"],
+                condition=Q(card_number__isnull=False),
+                name="unique_customer_card_number",
             ),
         ]
 
@@ -211,8 +231,20 @@ class Enrolment(models.Model):
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
     org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False, db_constraint=False)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="enrolments", db_index=False, db_constraint=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="enrolments", db_index=False, db_constraint=False)
+    badge = models.ForeignKey(
+        Badge,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        db_index=False,
+        db_constraint=False,
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        db_index=False,
+        db_constraint=False,
+    )
     issued_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
@@ -224,7 +256,10 @@ class Enrolment(models.Model):
     created_by = models.BigIntegerField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["badge", "customer", "expires_on"]), models.Index(fields=["customer", "badge"])]
+        indexes = [
+            models.Index(fields=["badge", "customer", "expires_on"]),
+            models.Index(fields=["customer", "badge"]),
+        ]
 
 
 class Earn(models.Model):
@@ -232,9 +267,24 @@ class Earn(models.Model):
 
     public_id = models.CharField(max_length=24, unique=True, default=new_object_id)
     org = models.ForeignKey(Org, on_delete=models.CASCADE, db_index=False, db_constraint=False)
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="earns", db_index=False, db_constraint=False)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="earns", db_index=False, db_constraint=False)
-    enrolment = models.ForeignKey(Enrolment, null=True, on_delete=models.SET_NULL, related_name="earns", db_index=False, db_constraint=False)
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="earns", db_index=False, db_constraint=False
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="earns",
+        db_index=False,
+        db_constraint=False,
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="earns",
+        db_index=False,
+        db_constraint=False,
+    )
     earned_on = models.DateTimeField()
     event_date = models.DateTimeField()
     expires_on = models.DateTimeField()
@@ -270,4 +320,6 @@ class BadgeRequest(models.Model):
     created_on = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "request_id"], name="unique_request_id_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "request_id"], name="unique_request_id_per_org")
+        ]

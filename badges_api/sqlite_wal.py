@@ -24,7 +24,12 @@ def start_wal_checkpointer() -> None:
     _started.set()
     path = str(database["NAME"])
     interval = settings.SQLITE_CHECKPOINT_INTERVAL_SECONDS
-    thread = threading.Thread(target=_checkpoint_forever, args=(path, interval), name="sqlite-wal-checkpointer", daemon=True)
+    thread = threading.Thread(
+        target=_checkpoint_forever,
+        args=(path, interval),
+        name="sqlite-wal-checkpointer",
+        daemon=True,
+    )
     thread.start()
 
 

@@ -407,7 +407,9 @@ def badge_preview(draft: Draft, *, tz: tzinfo, now: datetime) -> Preview:
                 continue
             words = describe_fixed_window(spec, row["max_earn_limit"])
             if span:
-                windows.append(_window_preview(level, words, spec, first_day, last_days[level], today))
+                windows.append(
+                    _window_preview(level, words, spec, first_day, last_days[level], today)
+                )
             else:
                 limits.append(LimitLine(level, kind, words))
         elif kind == "ROLLING_WINDOW":
@@ -559,7 +561,9 @@ def expiry_rule(fields: dict[str, Any], which: str) -> dict[str, Any] | None:
     return rule
 
 
-def _enrolments_last_day(fields: dict[str, Any], start: datetime, end: datetime, tz: tzinfo) -> date | None:
+def _enrolments_last_day(
+    fields: dict[str, Any], start: datetime, end: datetime, tz: tzinfo
+) -> date | None:
     """The local day the latest enrolment can expire (one enrolled on the badge's last day).
 
     As the service cuts them (badges_api/fixed_windows.py), an enrol-first badge's cycles, customer

@@ -52,15 +52,29 @@ def gunicorn(database_url: str, *, workers: int = 2, threads: int = 4):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="console.settings")
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "console.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "console.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 30
         while time.time() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", port), timeout=0.2),
+            ):
                 break
             time.sleep(0.1)
         yield url
@@ -73,7 +87,13 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def row(label: str, value_ms: float, floor_ms: float | None = None, target_ms: float | None = None) -> str:
+def row(
+    label: str, value_ms: float, floor_ms: float | None = None, target_ms: float | None = None
+) -> str:
     ratio = f"{value_ms / floor_ms:6.1f}x floor" if floor_ms else ""
-    target = f"target <= {target_ms:.0f} ms: {'OK' if value_ms <= target_ms else 'MISSED'}" if target_ms else ""
+    target = (
+        f"target <= {target_ms:.0f} ms: {'OK' if value_ms <= target_ms else 'MISSED'}"
+        if target_ms
+        else ""
+    )
     return f"{label:<52} {value_ms:9.1f} ms  {ratio:<14} {target}"

@@ -84,7 +84,9 @@ def main() -> None:
         remove_bench_rows()
 
     floor = rows[0][1]
-    print(f"Credential checks on {connection.vendor}: microseconds per call ({options.calls} calls each)")
+    print(
+        f"Credential checks on {connection.vendor}: microseconds per call ({options.calls} calls each)"
+    )
     print(f"{'check':<48} {'median':>10} {'p99':>10} {'x floor':>8}")
     for name, median, p99 in rows:
         print(f"{name:<48} {median:>10.1f} {p99:>10.1f} {median / floor:>8.1f}")
@@ -117,7 +119,11 @@ def run(client: ApiClient, password: str, options) -> list[tuple[str, float, flo
         authentication.authenticate(token_request)
 
     def orm_lookup():
-        found = ApiClient.objects.select_related("org").filter(username=USERNAME, is_active=True).first()
+        found = (
+            ApiClient.objects.select_related("org")
+            .filter(username=USERNAME, is_active=True)
+            .first()
+        )
         auth.check_password(found, password)
 
     calls = options.calls
@@ -133,19 +139,27 @@ def run(client: ApiClient, password: str, options) -> list[tuple[str, float, flo
     with override_settings(BADGES_AUTH_CACHE_SECONDS=5):
         auth.credential_cache_clear()
         remembered = [
-            ("Basic, plain password, remembered 5 s", lambda: authentication.authenticate(basic_request)),
+            (
+                "Basic, plain password, remembered 5 s",
+                lambda: authentication.authenticate(basic_request),
+            ),
             ("Basic, md5, remembered 5 s", lambda: authentication.authenticate(md5_request)),
             ("OAuth token, remembered 5 s", lambda: authentication.authenticate(token_request)),
         ]
         rows += [(name, *measure(call, calls)) for name, call in remembered]
         auth.credential_cache_clear()
 
-    rows.append(("contrast: ORM select_related lookup + hash", *measure(orm_lookup, max(calls // 10, 100))))
+    rows.append(
+        ("contrast: ORM select_related lookup + hash", *measure(orm_lookup, max(calls // 10, 100)))
+    )
     encoded = hashers.make_password(PASSWORD)
     algorithm = hashers.identify_hasher(encoded).algorithm
-    rows.append((f"contrast: Django {algorithm} check_password", *measure(
-        lambda: hashers.check_password(PASSWORD, encoded), options.pbkdf2_calls
-    )))
+    rows.append(
+        (
+            f"contrast: Django {algorithm} check_password",
+            *measure(lambda: hashers.check_password(PASSWORD, encoded), options.pbkdf2_calls),
+        )
+    )
     return rows
 
 

@@ -80,10 +80,18 @@ CUSTOMERS = 50_000
 EARNS = 1_000_000
 EARNS_PER_CUSTOMER = EARNS // CUSTOMERS
 API = "/api_gateway/v1/badges"
-CALLS = ("", "?badgeType=AVAILABLE", "?badgeType=EARNED", "?badgeType=EARNED&sortOn=LAST_EARNED_ON_DATE")
+CALLS = (
+    "",
+    "?badgeType=AVAILABLE",
+    "?badgeType=EARNED",
+    "?badgeType=EARNED&sortOn=LAST_EARNED_ON_DATE",
+)
 # Tables holding the bench org's rows, children first.
 ORG_TABLES = (
-    "badges_api_earn", "badges_api_enrolment", "badges_api_badgerequest", "badges_api_customer",
+    "badges_api_earn",
+    "badges_api_enrolment",
+    "badges_api_badgerequest",
+    "badges_api_customer",
 )
 
 
@@ -97,7 +105,12 @@ def remove_bench_rows() -> None:
         badge_ids = "SELECT id FROM badges_api_badge WHERE org_id = %s"
         for table in ("badges_api_badgeclaim", "badges_api_badgeowner"):
             cursor.execute(f"DELETE FROM {table} WHERE badge_id IN ({badge_ids})", [BENCH_ORG_ID])  # noqa: S608
-        for table in ("badges_api_badge", "badges_api_badgegroup", "badges_api_customfield", "badges_api_apiclient"):
+        for table in (
+            "badges_api_badge",
+            "badges_api_badgegroup",
+            "badges_api_customfield",
+            "badges_api_apiclient",
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE org_id = %s", [BENCH_ORG_ID])  # noqa: S608
         cursor.execute("DELETE FROM badges_api_org WHERE id = %s", [BENCH_ORG_ID])
 
@@ -127,21 +140,44 @@ def _badge_body(index: int, groups: list[str], now) -> dict:
         "earnedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 90},
         "ownership": {"restrictedToOwners": ["Loyalty", "Journeys"]},
         "images": [
-            {"name": "", "fileSvcHandle": f"handle-{index}-e", "url": f"https://cdn.example.com/{index}_EARNED.png", "tag": "EARNED"},
-            {"name": "", "fileSvcHandle": f"handle-{index}-u", "url": f"https://cdn.example.com/{index}_UN_EARNED.png", "tag": "UN_EARNED"},
+            {
+                "name": "",
+                "fileSvcHandle": f"handle-{index}-e",
+                "url": f"https://cdn.example.com/{index}_EARNED.png",
+                "tag": "EARNED",
+            },
+            {
+                "name": "",
+                "fileSvcHandle": f"handle-{index}-u",
+                "url": f"https://cdn.example.com/{index}_UN_EARNED.png",
+                "tag": "UN_EARNED",
+            },
         ],
-        "customerConstraints": [{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 100}],
+        "customerConstraints": [
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 100}
+        ],
         "badgeConstraints": [{"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 1_000_000}],
     }
     if body["earnType"] == "ISSUE_EARN":
         body["issuedBadgeExpiry"] = {"expiryType": "NEVER"}
     if index % 5 == 0:
         body["customerConstraints"].append(
-            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 7, "maxEarnLimit": 3}
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": 7,
+                "maxEarnLimit": 3,
+            }
         )
     if index % 5 == 1:
         body["customerConstraints"].append(
-            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 2, "rollForDays": 7, "maxEarnForMonths": 5, "rollForMonths": 1}
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 2,
+                "rollForDays": 7,
+                "maxEarnForMonths": 5,
+                "rollForMonths": 1,
+            }
         )
     if index % 4:
         body["badgeGroupId"] = groups[index % len(groups)]
@@ -162,25 +198,46 @@ def build_dataset() -> dict[str, float]:
     org = Org.objects.create(id=BENCH_ORG_ID, name="Bench org (customer badges)")
     client, _ = auth.api_client_create(org=org, username=USERNAME, password=PASSWORD)
     groups = [
-        group_services.group_create(org=org, client=client, body={"name": f"Group {rank}", "rank": rank}).public_id
+        group_services.group_create(
+            org=org, client=client, body={"name": f"Group {rank}", "rank": rank}
+        ).public_id
         for rank in range(1, 9)
     ]
     badge_ids = []
     for index in range(BADGES):
-        badge, _ = badge_services.badge_create(org=org, client=client, body=_badge_body(index, groups, now), migration=True)
-        badge_services.badge_claim(org=org, client=client, badge_id=badge.public_id, body={"ownerType": "Loyalty", "referenceId": "bench"})
+        badge, _ = badge_services.badge_create(
+            org=org, client=client, body=_badge_body(index, groups, now), migration=True
+        )
+        badge_services.badge_claim(
+            org=org,
+            client=client,
+            badge_id=badge.public_id,
+            body={"ownerType": "Loyalty", "referenceId": "bench"},
+        )
         badge_ids.append(badge.public_id)
         if index % 20 == 18:  # never an ended one (index % 25 == 24): those cannot be deactivated
-            badge_services.badge_set_active(org=org, client=client, badge_id=badge.public_id, activation="deactivate")
-    group_services.group_update(org=org, client=client, group_id=groups[5], body={"name": "Group 6", "rank": 6, "isActive": False})
+            badge_services.badge_set_active(
+                org=org, client=client, badge_id=badge.public_id, activation="deactivate"
+            )
+    group_services.group_update(
+        org=org,
+        client=client,
+        group_id=groups[5],
+        body={"name": "Group 6", "rank": 6, "isActive": False},
+    )
     timings["200 badges, claims, 8 groups (services)"] = time.perf_counter() - started
 
     epoch = int(now.timestamp())
     with transaction.atomic(), connection.cursor() as cursor:
         started = time.perf_counter()
-        cursor.execute("CREATE TEMP TABLE bench_badge_map (idx INTEGER PRIMARY KEY, pk BIGINT NOT NULL)")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_badge_map (idx INTEGER PRIMARY KEY, pk BIGINT NOT NULL)"
+        )
         pks = dict(Badge.objects.filter(org=org).values_list("public_id", "pk"))
-        cursor.executemany("INSERT INTO bench_badge_map (idx, pk) VALUES (%s, %s)", [(i, pks[b]) for i, b in enumerate(badge_ids)])
+        cursor.executemany(
+            "INSERT INTO bench_badge_map (idx, pk) VALUES (%s, %s)",
+            [(i, pks[b]) for i, b in enumerate(badge_ids)],
+        )
         cursor.execute(*_customers_sql(epoch))
         timings[f"{CUSTOMERS:,} customers (one INSERT ... SELECT)"] = time.perf_counter() - started
 
@@ -204,9 +261,7 @@ def build_dataset() -> dict[str, float]:
 
 
 def _customers_sql(epoch: int) -> tuple[str, list]:
-    columns = (
-        "org_id, customer_id, email, mobile, external_id, card_number, first_name, last_name, created_on, last_updated_on"
-    )
+    columns = "org_id, customer_id, email, mobile, external_id, card_number, first_name, last_name, created_on, last_updated_on"
     if is_postgres():
         return (
             f"INSERT INTO badges_api_customer ({columns})"
@@ -231,7 +286,7 @@ def _earns_sql(epoch: int, client_pk: int) -> tuple[str, list]:
         " request_id, owner_type, owner_reference_id, created_by"
     )
     # seconds before now of earned_on, as SQL over i (c = customer index, k = its k-th badge)
-    ago = "(((i / {n}) * 11 + (i %% {n}) %% 23) %% 400) * 86400 + ((i %% {n}) * 37) %% 86400".format(n=CUSTOMERS)
+    ago = f"(((i / {CUSTOMERS}) * 11 + (i %% {CUSTOMERS}) %% 23) %% 400) * 86400 + ((i %% {CUSTOMERS}) * 37) %% 86400"
     badge_idx = f"(((i %% {CUSTOMERS}) * 7 + (i / {CUSTOMERS}) * 13) %% {BADGES})"
     if is_postgres():
         return (
@@ -287,16 +342,25 @@ def raw_sql_floor(samples: int = 2000) -> tuple[float, float]:
 def in_process_cpu_us(paths: list[str], *, rounds: int = 3, calls: int = 1000) -> float:
     """CPU microseconds per request of the WSGI application called directly in this process (no
     HTTP, no server, one thread), the lowest of `rounds` runs over different customers."""
-    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # WhiteNoise without collectstatic
+    warnings.filterwarnings(
+        "ignore", "No directory at", UserWarning
+    )  # WhiteNoise without collectstatic
     application = WSGIHandler()
     authorization = f"Basic {_basic_token()}"
 
     def call(path: str) -> None:
         path, _, query = path.partition("?")
         environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "HTTP_AUTHORIZATION": authorization,
-            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http",
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_AUTHORIZATION": authorization,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
         }
         response = application(environ, lambda status, headers, exc_info=None: None)
         if not response.status_code == 200:
@@ -324,19 +388,41 @@ def free_port() -> int:
 
 
 def start_gunicorn(port: int, workers: int, threads: int, worker_class: str) -> subprocess.Popen:
-    env = dict(os.environ, DEBUG="false", LOG_LEVEL="ERROR", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        DEBUG="false",
+        LOG_LEVEL="ERROR",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    )
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "console.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", worker_class, "--keep-alive", "30",
-        "--log-level", "warning", "--backlog", "2048", "--reuse-port",
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "console.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        worker_class,
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+        "--reuse-port",
     ]
     log = open(SQLITE_FILE.parent / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {SQLITE_FILE.parent / 'gunicorn.log'}")
+            raise SystemExit(
+                f"gunicorn exited with {process.returncode}; see {SQLITE_FILE.parent / 'gunicorn.log'}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return process
@@ -366,7 +452,9 @@ def _basic_token() -> str:
 def requests_for(paths: list[str]) -> list[bytes]:
     token = _basic_token()
     return [
-        (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\nAccept: application/json\r\n\r\n").encode()
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {token}\r\nAccept: application/json\r\n\r\n"
+        ).encode()
         for path in paths
     ]
 
@@ -396,7 +484,9 @@ class Connection:
             self.reader = self.writer = None
 
 
-async def closed_loop(port: int, raws: list[bytes], *, connections: int, seconds: float, expect: int) -> tuple[float, list[float]]:
+async def closed_loop(
+    port: int, raws: list[bytes], *, connections: int, seconds: float, expect: int
+) -> tuple[float, list[float]]:
     """Requests/second with `connections` requests always in flight, and their latencies (ms)."""
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
@@ -418,7 +508,9 @@ async def closed_loop(port: int, raws: list[bytes], *, connections: int, seconds
     return len(latencies) / (time.perf_counter() - started), latencies
 
 
-async def open_loop(port: int, raws: list[bytes], *, rate: float, seconds: float, expect: int) -> list[float]:
+async def open_loop(
+    port: int, raws: list[bytes], *, rate: float, seconds: float, expect: int
+) -> list[float]:
     """Latencies (ms) of requests sent at a fixed rate, each timed from its scheduled start."""
     idle: list[Connection] = []
     latencies: list[float] = []
@@ -459,12 +551,28 @@ end
 """
 
 
-def wrk_closed_loop(port: int, paths: list[str], *, connections: int, seconds: float, failures_expected: bool = False) -> tuple[float, int, float, float]:
+def wrk_closed_loop(
+    port: int,
+    paths: list[str],
+    *,
+    connections: int,
+    seconds: float,
+    failures_expected: bool = False,
+) -> tuple[float, int, float, float]:
     """wrk (one thread) as the closed-loop generator: requests/second, requests, p50 and p99 ms."""
     script = SQLITE_FILE.parent / "bench_paths.lua"
     script.parent.mkdir(parents=True, exist_ok=True)
     script.write_text(_WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), _basic_token()))
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"]
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:.0f}s",
+        "--latency",
+        "-s",
+        str(script),
+        f"http://127.0.0.1:{port}/",
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     if "Socket errors" in output or ("Non-2xx" in output and not failures_expected):
         raise SystemExit(f"wrk saw failures:\n{output}")
@@ -521,7 +629,9 @@ def _processes_cpu_seconds(chosen) -> float:
 
 def machine_busy_seconds() -> float:
     """CPU seconds the whole machine has been busy (every core, from /proc/stat)."""
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+        int, Path("/proc/stat").read_text().split()[1:9]
+    )
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
@@ -535,11 +645,25 @@ class Meter:
 
     def _now(self) -> tuple[float, ...]:
         server = server_cpu_seconds(self.master) if self.master else 0.0
-        return time.perf_counter(), server, cpu_seconds(), postgres_cpu_seconds(), machine_busy_seconds()
+        return (
+            time.perf_counter(),
+            server,
+            cpu_seconds(),
+            postgres_cpu_seconds(),
+            machine_busy_seconds(),
+        )
 
     def stop(self) -> dict[str, float]:
-        wall, server, own, database, busy = (end - start for start, end in zip(self.started, self._now(), strict=True))
-        return {"server": server, "own": own, "database": database, "other": max(0.0, busy - server - own - database) / wall, "wall": wall}
+        wall, server, own, database, busy = (
+            end - start for start, end in zip(self.started, self._now(), strict=True)
+        )
+        return {
+            "server": server,
+            "own": own,
+            "database": database,
+            "other": max(0.0, busy - server - own - database) / wall,
+            "wall": wall,
+        }
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -547,21 +671,31 @@ class Meter:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default: as `make run`)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per worker (default: as `make run`)")
     parser.add_argument(
-        "--worker-class", choices=("gthread", "sync"),
+        "--workers", type=int, default=3, help="gunicorn workers (default: as `make run`)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=2, help="threads per worker (default: as `make run`)"
+    )
+    parser.add_argument(
+        "--worker-class",
+        choices=("gthread", "sync"),
         help="gunicorn's worker class (default: gthread with threads, else sync)",
     )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument(
-        "--reuse", action="store_true",
+        "--reuse",
+        action="store_true",
         help="use the bench data a previous run left (build it when absent), and leave it for the next run",
     )
-    parser.add_argument("--keep", action="store_true", help="leave the bench data in place at the end")
     parser.add_argument(
-        "--loadgen", choices=("auto", "wrk", "python"), default="auto",
+        "--keep", action="store_true", help="leave the bench data in place at the end"
+    )
+    parser.add_argument(
+        "--loadgen",
+        choices=("auto", "wrk", "python"),
+        default="auto",
         help="full-load generator: wrk when installed (auto), else the asyncio client",
     )
     options = parser.parse_args()
@@ -591,25 +725,51 @@ def main() -> None:
     port = free_port()
     server = start_gunicorn(port, options.workers, options.threads, worker_class)
     try:
-        asyncio.run(closed_loop(port, raws, connections=options.connections, seconds=2, expect=200))  # warm up
+        asyncio.run(
+            closed_loop(port, raws, connections=options.connections, seconds=2, expect=200)
+        )  # warm up
         meter = Meter(server.pid)
         if use_wrk:
-            framework_rps = wrk_closed_loop(port, [f"{API}/customer/0"], connections=options.connections, seconds=options.seconds / 2, failures_expected=True)[0]
+            framework_rps = wrk_closed_loop(
+                port,
+                [f"{API}/customer/0"],
+                connections=options.connections,
+                seconds=options.seconds / 2,
+                failures_expected=True,
+            )[0]
         else:
-            framework_rps, _ = asyncio.run(closed_loop(port, floor_raws, connections=options.connections, seconds=options.seconds / 2, expect=404))
+            framework_rps, _ = asyncio.run(
+                closed_loop(
+                    port,
+                    floor_raws,
+                    connections=options.connections,
+                    seconds=options.seconds / 2,
+                    expect=404,
+                )
+            )
         floor_other = meter.stop()["other"]
         meter = Meter(server.pid)
         if use_wrk:
-            full_rps, count, full_p50, full_p99 = wrk_closed_loop(port, paths, connections=options.connections, seconds=options.seconds)
+            full_rps, count, full_p50, full_p99 = wrk_closed_loop(
+                port, paths, connections=options.connections, seconds=options.seconds
+            )
         else:
             full_rps, full_latencies = asyncio.run(
-                closed_loop(port, raws, connections=options.connections, seconds=options.seconds, expect=200)
+                closed_loop(
+                    port, raws, connections=options.connections, seconds=options.seconds, expect=200
+                )
             )
-            count, full_p50, full_p99 = len(full_latencies), statistics.median(full_latencies), percentile(full_latencies, 0.99)
+            count, full_p50, full_p99 = (
+                len(full_latencies),
+                statistics.median(full_latencies),
+                percentile(full_latencies, 0.99),
+            )
         full = meter.stop()
         half_rate = full_rps / 2
         meter = Meter(server.pid)
-        half_latencies = asyncio.run(open_loop(port, raws, rate=half_rate, seconds=options.seconds, expect=200))
+        half_latencies = asyncio.run(
+            open_loop(port, raws, rate=half_rate, seconds=options.seconds, expect=200)
+        )
         half = meter.stop()
     finally:
         stop_gunicorn(server)
@@ -626,17 +786,37 @@ def main() -> None:
         f"\nGET customer/{{id}} on {connection.vendor}: {BADGES} badges, {CUSTOMERS:,} customers, {EARNS:,} earns;"
         f" gunicorn {worker}, {os.cpu_count()} CPUs; {options.connections} connections"
     )
-    print(f"  machine load average before the load phases: {load_before:.2f} (includes any bench run in the minute before)")
-    print("  'other work': CPU that neither the server, this bench, wrk nor PostgreSQL used meanwhile, in cores")
-    print(f"  {'raw SQL of one request (its 1 query, sent and fetched)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)")
-    print(f"  {'building the badge catalogue (once per process and change)':<58} {catalogue_ms:8.1f} ms")
-    print(f"  {'in-process: the WSGI app called directly, CPU per request':<58} {in_process_us:8.0f} us   (= {1e6 / in_process_us:,.0f} req/s per core; other work {in_process_other:.2f})")
-    print(f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s   (other work {floor_other:.2f})")
-    print(f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700; other work {full['other']:.2f})")
-    print(f"  {'  its latency p50 / p99':<58} {full_p50:8.1f} / {full_p99:.1f} ms   (generator: {'wrk' if use_wrk else 'asyncio'})")
-    print(f"  {'  server CPU per request (all gunicorn processes)':<58} {server_ms:8.2f} ms  (= {os.cpu_count() * 1000 / server_ms:,.0f} req/s if the server had every core)")
+    print(
+        f"  machine load average before the load phases: {load_before:.2f} (includes any bench run in the minute before)"
+    )
+    print(
+        "  'other work': CPU that neither the server, this bench, wrk nor PostgreSQL used meanwhile, in cores"
+    )
+    print(
+        f"  {'raw SQL of one request (its 1 query, sent and fetched)':<58} {floor_us:8.0f} us   (= {1e6 / floor_us:,.0f} req/s per core)"
+    )
+    print(
+        f"  {'building the badge catalogue (once per process and change)':<58} {catalogue_ms:8.1f} ms"
+    )
+    print(
+        f"  {'in-process: the WSGI app called directly, CPU per request':<58} {in_process_us:8.0f} us   (= {1e6 / in_process_us:,.0f} req/s per core; other work {in_process_other:.2f})"
+    )
+    print(
+        f"  {'floor: same endpoint, unknown customer (auth + 1026 envelope)':<58} {framework_rps:8.0f} req/s   (other work {floor_other:.2f})"
+    )
+    print(
+        f"  {'full load (closed loop)':<58} {full_rps:8.0f} req/s   ({full_rps / framework_rps:.0%} of the floor; target >= 700; other work {full['other']:.2f})"
+    )
+    print(
+        f"  {'  its latency p50 / p99':<58} {full_p50:8.1f} / {full_p99:.1f} ms   (generator: {'wrk' if use_wrk else 'asyncio'})"
+    )
+    print(
+        f"  {'  server CPU per request (all gunicorn processes)':<58} {server_ms:8.2f} ms  (= {os.cpu_count() * 1000 / server_ms:,.0f} req/s if the server had every core)"
+    )
     if is_postgres():
-        print(f"  {'  PostgreSQL CPU per request (every postgres process)':<58} {full['database'] * 1000 / count:8.2f} ms")
+        print(
+            f"  {'  PostgreSQL CPU per request (every postgres process)':<58} {full['database'] * 1000 / count:8.2f} ms"
+        )
     print(f"  {'  load generator CPU (share of one core)':<58} {full['own'] / full['wall']:8.0%}")
     print(
         f"  {f'half load, open loop at {half_rate:.0f} req/s: p50 / p90 / p99 / max':<58}"

@@ -98,7 +98,9 @@ LAST_NAMES = [
 ]
 
 
-def customers_csv(rows: int, *, first_id: int = 1, rename: bool = False, rekey: bool = False) -> str:
+def customers_csv(
+    rows: int, *, first_id: int = 1, rename: bool = False, rekey: bool = False
+) -> str:
     """A realistic export: shuffled ids, mixed-case emails, formatted mobiles, some empty cells.
     `rename` changes every first name; `rekey` every email, externalId and cardNumber."""
     rng = random.Random(first_id)
@@ -193,8 +195,7 @@ def floor_insert(rows: list[tuple], *, upsert: bool = False) -> Stopwatch:
         cursor.execute(
             f"INSERT INTO {SCRATCH} ({columns}) SELECT %s, {integer.format(f(0))},"
             f" nullif({f(1)}, ''), nullif({f(2)}, ''), nullif({f(3)}, ''), nullif({f(4)}, ''),"
-            f" {f(5)}, {f(6)}, %s, %s FROM {source} WHERE true"
-            + (_FLOOR_UPSERT if upsert else ""),
+            f" {f(5)}, {f(6)}, %s, %s FROM {source} WHERE true" + (_FLOOR_UPSERT if upsert else ""),
             [BENCH_ORG_ID, now, now, orjson.dumps(rows).decode()],
         )
     return watch
@@ -217,8 +218,18 @@ def floor_driver(rows: list[tuple]) -> Stopwatch:
         " created_on, last_updated_on"
     )
     records = [
-        (BENCH_ORG_ID, cid, email or None, mobile or None, external or None, card or None,
-         first, last, now, now)
+        (
+            BENCH_ORG_ID,
+            cid,
+            email or None,
+            mobile or None,
+            external or None,
+            card or None,
+            first,
+            last,
+            now,
+            now,
+        )
         for cid, email, mobile, external, card, first, last in rows
     ]
     with Stopwatch() as watch, transaction.atomic(), connection.cursor() as cursor:
@@ -298,8 +309,10 @@ def main() -> None:
         summaries[name] = summary
 
     load_before = os.getloadavg()
-    server = contextlib.nullcontext() if options.no_http else gunicorn(
-        os.environ["DATABASE_URL"], workers=1, threads=1
+    server = (
+        contextlib.nullcontext()
+        if options.no_http
+        else gunicorn(os.environ["DATABASE_URL"], workers=1, threads=1)
     )
     try:
         with server as url, requests.Session() as session:
@@ -309,7 +322,9 @@ def main() -> None:
             for _ in range(options.repeat):
                 clear(org)
                 record(RAW_FLOOR, *_floor(rows, like_customers=False))
-                record(f"floor: {_DRIVER_FLOOR[connection.vendor]}, no indexes", *_driver_floor(rows))
+                record(
+                    f"floor: {_DRIVER_FLOOR[connection.vendor]}, no indexes", *_driver_floor(rows)
+                )
                 record(INSERT_FLOOR, *_floor(rows, like_customers=True))
                 record(UPSERT_FLOOR, floor_insert(rekeyed_rows, upsert=True))
                 drop_scratch()

@@ -14,7 +14,6 @@ import uuid
 
 import orjson
 import requests
-
 from _harness import gunicorn, median_ms, row, scratch_database_url, setup_django
 
 CUSTOMERS = 110_000
@@ -53,12 +52,24 @@ def new_badge(org, client) -> str:
     from tests.factories import badge_body, future
 
     body = badge_body(
-        startOnISO=future(-1), expiresOnISO=future(60),
-        customerConstraints=[{"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7}],
+        startOnISO=future(-1),
+        expiresOnISO=future(60),
+        customerConstraints=[
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 1,
+                "rollForDays": 7,
+            }
+        ],
         badgeConstraints=[{"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 1_000_000}],
     )
     badge, _ = badge_services.badge_create(org=org, client=client, body=body, migration=True)
-    badge_services.badge_claim(org=org, client=client, badge_id=badge.public_id, body={"ownerType": "Loyalty", "referenceId": "bench"})
+    badge_services.badge_claim(
+        org=org,
+        client=client,
+        badge_id=badge.public_id,
+        body={"ownerType": "Loyalty", "referenceId": "bench"},
+    )
     return badge.public_id
 
 
@@ -72,7 +83,9 @@ def floor_ms(org, count: int) -> float:
     samples = []
     for _ in range(3):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS floor_earn (public_id text, customer_id bigint, badge_id bigint, earned_on text)")
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS floor_earn (public_id text, customer_id bigint, badge_id bigint, earned_on text)"
+            )
             started = time.perf_counter()
             if is_postgres():
                 cursor.execute(
@@ -92,7 +105,10 @@ def floor_ms(org, count: int) -> float:
 def main() -> None:
     database_url = scratch_database_url("earn-bulk")
     org, client = seed(database_url)
-    header = {"Authorization": "Basic " + base64.b64encode(b"bench:bench-pass").decode(), "Content-Type": "application/json"}
+    header = {
+        "Authorization": "Basic " + base64.b64encode(b"bench:bench-pass").decode(),
+        "Content-Type": "application/json",
+    }
     results = []
     with gunicorn(database_url, workers=1, threads=4) as url:
         session = requests.Session()
@@ -107,18 +123,36 @@ def main() -> None:
             return elapsed
 
         def body_for(badge_id: str, count: int, request_id: str) -> bytes:
-            return orjson.dumps({"badgeMetaId": badge_id, "customerIds": list(range(1, count + 1)),
-                                 "triggeredBy": {"ownerType": "Loyalty", "referenceId": "bench"}, "requestId": request_id})
+            return orjson.dumps(
+                {
+                    "badgeMetaId": badge_id,
+                    "customerIds": list(range(1, count + 1)),
+                    "triggeredBy": {"ownerType": "Loyalty", "referenceId": "bench"},
+                    "requestId": request_id,
+                }
+            )
 
         timed(body_for(new_badge(org, client), 100, "warm-up"))
         ten_k = [timed(body_for(new_badge(org, client), 10_000, f"ten-{i}")) for i in range(7)]
         replay_body = body_for(new_badge(org, client), 10_000, "replay")
         timed(replay_body)
         replays = [timed(replay_body) for _ in range(15)]
-        hundred_k = [timed(body_for(new_badge(org, client), 100_000, f"hundred-{i}")) for i in range(3)]
+        hundred_k = [
+            timed(body_for(new_badge(org, client), 100_000, f"hundred-{i}")) for i in range(3)
+        ]
         results = [
-            ("earnBulk 10,000 customers (median of 7)", median_ms(ten_k), floor_ms(org, 10_000), 250 if "sqlite" in database_url else 800),
-            ("earnBulk 100,000 customers (median of 3)", median_ms(hundred_k), floor_ms(org, 100_000), 1500 if "sqlite" in database_url else None),
+            (
+                "earnBulk 10,000 customers (median of 7)",
+                median_ms(ten_k),
+                floor_ms(org, 10_000),
+                250 if "sqlite" in database_url else 800,
+            ),
+            (
+                "earnBulk 100,000 customers (median of 3)",
+                median_ms(hundred_k),
+                floor_ms(org, 100_000),
+                1500 if "sqlite" in database_url else None,
+            ),
             ("idempotent replay of a 10,000-customer request", median_ms(replays), None, 50),
         ]
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"

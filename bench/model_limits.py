@@ -26,12 +26,29 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_batch(examples: int, seed: int, steps: int) -> dict:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         stats_path = handle.name
-    env = dict(os.environ, LIMITS_MODEL_EXAMPLES=str(examples), LIMITS_MODEL_SEED=str(seed),
-               LIMITS_MODEL_STEPS=str(steps), LIMITS_MODEL_STATS=stats_path)
+    env = dict(
+        os.environ,
+        LIMITS_MODEL_EXAMPLES=str(examples),
+        LIMITS_MODEL_SEED=str(seed),
+        LIMITS_MODEL_STEPS=str(steps),
+        LIMITS_MODEL_STATS=stats_path,
+    )
     completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:logging",
-         "tests/api/test_limits_model.py"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:logging",
+            "tests/api/test_limits_model.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     try:
         stats = json.loads(Path(stats_path).read_text() or "{}")
@@ -46,10 +63,17 @@ def run_batch(examples: int, seed: int, steps: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("examples", type=int, nargs="?", default=2000, help="examples in all (default 2000)")
+    parser.add_argument(
+        "examples", type=int, nargs="?", default=2000, help="examples in all (default 2000)"
+    )
     parser.add_argument("--batch", type=int, default=500, help="examples per seed (default 500)")
     parser.add_argument("--steps", type=int, default=50, help="most steps per example (default 50)")
-    parser.add_argument("--minutes", type=float, default=10, help="stop starting batches after this long (default 10)")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=10,
+        help="stop starting batches after this long (default 10)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="first seed (default random)")
     args = parser.parse_args()
 
@@ -74,11 +98,20 @@ def main() -> None:
             break  # the test did not run at all: the report says why
     seconds = time.perf_counter() - started
     engine = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
-    print(f"model-based earning test, {engine}, seeds {seed}..{seed + batches - 1} ({batches} batches)")
-    print(f"examples {totals['examples']:,}  steps {totals['steps']:,}  answers checked {totals['answers']:,}"
-          f"  disagreements {totals['disagreements']}  seconds {seconds:,.0f}")
-    print("requests by kind: " + ", ".join(f"{name} {count:,}" for name, count in rules.most_common()))
-    print("answers by code (None = earned/enrolled): " + ", ".join(f"{code} {count:,}" for code, count in sorted(codes.items())))
+    print(
+        f"model-based earning test, {engine}, seeds {seed}..{seed + batches - 1} ({batches} batches)"
+    )
+    print(
+        f"examples {totals['examples']:,}  steps {totals['steps']:,}  answers checked {totals['answers']:,}"
+        f"  disagreements {totals['disagreements']}  seconds {seconds:,.0f}"
+    )
+    print(
+        "requests by kind: " + ", ".join(f"{name} {count:,}" for name, count in rules.most_common())
+    )
+    print(
+        "answers by code (None = earned/enrolled): "
+        + ", ".join(f"{code} {count:,}" for code, count in sorted(codes.items()))
+    )
     for batch_seed, report in reports:
         print(f"\n--- disagreement, seed {batch_seed} ---\n{report}")
     sys.exit(1 if totals["disagreements"] else 0)

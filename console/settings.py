@@ -95,7 +95,9 @@ DATABASES = {
 # request's commit never pays for copying the WAL back (350-750 ms at that size, fsync included);
 # servers leave that to their background thread, other processes to this threshold or to close.
 SQLITE_AUTOCHECKPOINT_PAGES = int(os.environ.get("SQLITE_AUTOCHECKPOINT_PAGES", "100000"))
-SQLITE_CHECKPOINT_INTERVAL_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_INTERVAL_SECONDS", "1.0"))
+SQLITE_CHECKPOINT_INTERVAL_SECONDS = float(
+    os.environ.get("SQLITE_CHECKPOINT_INTERVAL_SECONDS", "1.0")
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
@@ -175,7 +177,9 @@ MEDIA_URL = "/media/"
 BADGES_API_MAX_URL_BYTES = int(os.environ.get("BADGES_API_MAX_URL_BYTES", "8000"))
 
 # Badge API bodies are JSON; bulk requests carry up to 100,000 customer ids.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(
+    os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(8 * 1024 * 1024))
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["badges_api.auth.CapillaryAuthentication"],
@@ -212,10 +216,14 @@ BADGES_AUTH_CACHE_SECONDS = float(
 
 # How often a server process re-checks that its cached, ranked badge catalogue (the customer
 # views' hot path) is still current with changes made by other processes.
-BADGES_CATALOGUE_REVALIDATE_SECONDS = float(os.environ.get("BADGES_CATALOGUE_REVALIDATE_SECONDS", "1"))
+BADGES_CATALOGUE_REVALIDATE_SECONDS = float(
+    os.environ.get("BADGES_CATALOGUE_REVALIDATE_SECONDS", "1")
+)
 # The largest body POST .../customers/import accepts (instead of DATA_UPLOAD_MAX_MEMORY_SIZE):
 # 50 MB is about 500,000 customers with every column filled.
-BADGES_CUSTOMER_IMPORT_MAX_BYTES = int(os.environ.get("BADGES_CUSTOMER_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+BADGES_CUSTOMER_IMPORT_MAX_BYTES = int(
+    os.environ.get("BADGES_CUSTOMER_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
+)
 
 # Which badge API the console talks to: this server by default, or a Capillary cluster.
 BADGES_API_URL = os.environ.get("BADGES_API_URL", "")

@@ -14,7 +14,11 @@ REDOC_CSP = {
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc (vendored by drf-spectacular-sidecar) styles itself inline; that page alone allows it.
-    path("api/docs/", csp_override(REDOC_CSP)(SpectacularRedocView.as_view(url_name="api-schema")), name="api-docs"),
+    path(
+        "api/docs/",
+        csp_override(REDOC_CSP)(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("", include("badges_api.urls")),
     # The console comes after the API so Capillary's paths always reach the service.
     path("", include("badges_ui.urls")),

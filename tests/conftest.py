@@ -60,7 +60,9 @@ def org(db):
 
 @pytest.fixture
 def api_credentials(org):
-    client, password = auth.api_client_create(org=org, username="store.server", password="server123")
+    client, password = auth.api_client_create(
+        org=org, username="store.server", password="server123"
+    )
     return client, password
 
 
@@ -73,7 +75,9 @@ def api(api_credentials):
 @pytest.fixture
 def other_org_api(db):
     other = Org.objects.create(id=200001, name="Other Brand")
-    client, password = auth.api_client_create(org=other, username="other.till", password="other-secret")
+    client, password = auth.api_client_create(
+        org=other, username="other.till", password="other-secret"
+    )
     return ApiCaller(Client(), client.username, password)
 
 

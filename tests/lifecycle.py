@@ -8,7 +8,9 @@ TRIGGER = {"ownerType": "Loyalty", "referenceId": "626"}
 
 
 def make_customers(org, ids) -> None:
-    Customer.objects.bulk_create([Customer(org=org, customer_id=i, email=f"c{i}@example.com") for i in ids])
+    Customer.objects.bulk_create(
+        [Customer(org=org, customer_id=i, email=f"c{i}@example.com") for i in ids]
+    )
 
 
 def live_badge(api, *, claim=True, **fields) -> dict:
@@ -22,4 +24,8 @@ def live_badge(api, *, claim=True, **fields) -> dict:
 
 
 def earn_bulk_body(badge, customer_ids, **extra) -> dict:
-    return {"badgeMetaId": badge["id"], "customerIds": list(customer_ids), "triggeredBy": TRIGGER} | extra
+    return {
+        "badgeMetaId": badge["id"],
+        "customerIds": list(customer_ids),
+        "triggeredBy": TRIGGER,
+    } | extra

@@ -32,7 +32,10 @@ def badge_meta_collection(request):
     # this keeps an unforeseen render failure from leaving a half-done write behind).
     with transaction.atomic():
         badge, warnings = write(
-            org=request.auth, client=request.user, body=request.data, migration=_is_migration(request)
+            org=request.auth,
+            client=request.user,
+            body=request.data,
+            migration=_is_migration(request),
         )
         wire = badge_selectors.badge_wire(request.auth, badge.public_id)
         orjson.dumps(wire, option=orjson.OPT_NON_STR_KEYS)
@@ -42,8 +45,14 @@ def badge_meta_collection(request):
 @schemas.BADGE_GET
 @api_view(["GET"])
 def badge_meta_detail(request, badge_id: str):
-    include_statistics = request.query_params.get("includeStatistics", "").lower() in {"true", "1", "yes"}
-    return ok(badge_selectors.badge_wire(request.auth, badge_id, include_statistics=include_statistics))
+    include_statistics = request.query_params.get("includeStatistics", "").lower() in {
+        "true",
+        "1",
+        "yes",
+    }
+    return ok(
+        badge_selectors.badge_wire(request.auth, badge_id, include_statistics=include_statistics)
+    )
 
 
 @schemas.BADGE_ACTIVATION
@@ -58,25 +67,33 @@ def badge_activation(request, badge_id: str, activation: str):
 @schemas.BADGE_CLAIM
 @api_view(["POST"])
 def badge_claim(request, badge_id: str):
-    claim = badge_services.badge_claim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
-    return ok({
-        "badgeMetaId": badge_id,
-        "ownerType": claim.owner_type,
-        "referenceId": claim.reference_id,
-        "isActive": claim.is_active,
-    })
+    claim = badge_services.badge_claim(
+        org=request.auth, client=request.user, badge_id=badge_id, body=request.data
+    )
+    return ok(
+        {
+            "badgeMetaId": badge_id,
+            "ownerType": claim.owner_type,
+            "referenceId": claim.reference_id,
+            "isActive": claim.is_active,
+        }
+    )
 
 
 @schemas.BADGE_UNCLAIM
 @api_view(["POST"])
 def badge_unclaim(request, badge_id: str):
-    claim = badge_services.badge_unclaim(org=request.auth, client=request.user, badge_id=badge_id, body=request.data)
-    return ok({
-        "badgeMetaId": badge_id,
-        "ownerType": claim.owner_type,
-        "referenceId": claim.reference_id,
-        "isActive": claim.is_active,
-    })
+    claim = badge_services.badge_unclaim(
+        org=request.auth, client=request.user, badge_id=badge_id, body=request.data
+    )
+    return ok(
+        {
+            "badgeMetaId": badge_id,
+            "ownerType": claim.owner_type,
+            "referenceId": claim.reference_id,
+            "isActive": claim.is_active,
+        }
+    )
 
 
 @schemas.FIXED_WINDOW_DETAILS

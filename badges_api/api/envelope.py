@@ -37,7 +37,9 @@ def _drf_items(exc: drf.APIException) -> tuple[int, list[ErrorItem]]:
     }.get(status, errors.INVALID_INPUT)
     detail = exc.detail
     if isinstance(detail, dict):
-        items = [ErrorItem(code, _flatten(messages), str(field)) for field, messages in detail.items()]
+        items = [
+            ErrorItem(code, _flatten(messages), str(field)) for field, messages in detail.items()
+        ]
     else:
         items = [ErrorItem(code, _flatten(detail))]
     return status, items

@@ -41,7 +41,9 @@ def _declared_length(request) -> int:
 
 # Upload paths whose views read the body as a stream (never into request.POST or request.body),
 # each with the setting that bounds it instead of DATA_UPLOAD_MAX_MEMORY_SIZE.
-_STREAMED_UPLOAD_LIMITS = {"/api_gateway/v1/badges/customers/import": "BADGES_CUSTOMER_IMPORT_MAX_BYTES"}
+_STREAMED_UPLOAD_LIMITS = {
+    "/api_gateway/v1/badges/customers/import": "BADGES_CUSTOMER_IMPORT_MAX_BYTES"
+}
 
 
 def _body_limit(path: str) -> int | None:

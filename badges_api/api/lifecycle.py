@@ -21,19 +21,25 @@ def _bytes_response(status: int, body: bytes) -> HttpResponse:
 @schemas.EARN_BULK
 @api_view(["POST"])
 def earn_bulk(request):
-    return _bytes_response(*earning.earn_bulk(org=request.auth, client=request.user, body=request.data))
+    return _bytes_response(
+        *earning.earn_bulk(org=request.auth, client=request.user, body=request.data)
+    )
 
 
 @schemas.EARN
 @api_view(["POST"])
 def earn(request):
-    return _bytes_response(*earning.earn_one(org=request.auth, client=request.user, body=request.data))
+    return _bytes_response(
+        *earning.earn_one(org=request.auth, client=request.user, body=request.data)
+    )
 
 
 @schemas.ISSUE_BULK
 @api_view(["POST"])
 def issue_bulk(request):
-    return _bytes_response(*enrolment.issue_bulk(org=request.auth, client=request.user, body=request.data))
+    return _bytes_response(
+        *enrolment.issue_bulk(org=request.auth, client=request.user, body=request.data)
+    )
 
 
 @schemas.REVOKE_ISSUE
@@ -46,7 +52,9 @@ def revoke_issue(request):
 @api_view(["POST"])
 def revoke_earn(request):
     identifier_type = request.META.get(CUSTOMER_IDENTIFIER_HEADER)
-    return ok(revocation.revoke_earn(org=request.auth, body=request.data, identifier_type=identifier_type))
+    return ok(
+        revocation.revoke_earn(org=request.auth, body=request.data, identifier_type=identifier_type)
+    )
 
 
 @schemas.IMPORT_CUSTOMER_BADGES
@@ -55,4 +63,8 @@ def revoke_earn(request):
 def import_customer_badges(request):
     """Capillary's page says PUT and its site map POST: both are accepted."""
     batch_id = request.META.get("HTTP_X_CAP_REQUEST_ID")
-    return ok(earn_import.import_customer_badges(org=request.auth, client=request.user, body=request.data, batch_id=batch_id))
+    return ok(
+        earn_import.import_customer_badges(
+            org=request.auth, client=request.user, body=request.data, batch_id=batch_id
+        )
+    )

@@ -20,7 +20,9 @@ def token_generate(request):
     body = request.data if isinstance(request.data, dict) else {}
     key, secret = body.get("key"), body.get("secret")
     if not isinstance(key, str) or not isinstance(secret, str) or not key or not secret:
-        raise BadgeApiError(errors.INVALID_INPUT, "key and secret are required", "key" if not key else "secret")
+        raise BadgeApiError(
+            errors.INVALID_INPUT, "key and secret are required", "key" if not key else "secret"
+        )
     # The key is looked up: PostgreSQL cannot compare a NUL (a 500) where SQLite answers 401.
     bad = inputs.control_character(key)
     if bad is not None:

@@ -5,7 +5,6 @@ from datetime import datetime, tzinfo
 from badge_rules.status import badge_status
 from badge_rules.timestamps import parse_timestamp, to_epoch, to_iso
 from badge_rules.windows import Window
-
 from badges_api.fixed_windows import current_window, windows_end
 from badges_api.models import Badge
 
@@ -22,12 +21,20 @@ def expiry_to_wire(expiry: dict | None) -> dict | None:
         return None
     wire = dict(expiry)
     if "expiresOn" in wire:
-        wire["expiresOnISO"] = to_iso(parse_timestamp(wire["expiresOn"])) if wire["expiresOn"] is not None else None
+        wire["expiresOnISO"] = (
+            to_iso(parse_timestamp(wire["expiresOn"])) if wire["expiresOn"] is not None else None
+        )
     return wire
 
 
 def constraint_to_wire(
-    badge, constraint: dict, *, status: str, now: datetime, tz: tzinfo, enrolment_expires_on: datetime | None = None
+    badge,
+    constraint: dict,
+    *,
+    status: str,
+    now: datetime,
+    tz: tzinfo,
+    enrolment_expires_on: datetime | None = None,
 ) -> dict:
     """A constraint as answered. A fixed window carries its cycles' span (`startDate`/`endDate`),
     `cycleStatus` and, while a cycle runs, `currentCycle`.
@@ -46,7 +53,9 @@ def constraint_to_wire(
     stamp(wire, "startDate", badge.start_on)
     stamp(wire, "endDate", end)
     if status == "LIVE":
-        window = current_window(badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
+        window = current_window(
+            badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on
+        )
         if window is not None:
             wire["currentCycle"] = cycle_to_wire(window, tz)
     return wire
@@ -64,10 +73,17 @@ def cycle_to_wire(window: Window, tz: tzinfo) -> dict:
     return cycle
 
 
-def badge_to_wire(badge: Badge, *, claims: list[dict], now: datetime, tz: tzinfo, group_public_id: str | None) -> dict:
+def badge_to_wire(
+    badge: Badge, *, claims: list[dict], now: datetime, tz: tzinfo, group_public_id: str | None
+) -> dict:
     """`claims` are {ownerType, referenceId, isActive}; the caller fetches them in one query."""
     status = badge_status(start=badge.start_on, end=badge.expires_on, now=now)
-    wire: dict = {"id": badge.public_id, "badgeNumericId": badge.pk, "orgId": badge.org_id, "name": badge.name}
+    wire: dict = {
+        "id": badge.public_id,
+        "badgeNumericId": badge.pk,
+        "orgId": badge.org_id,
+        "name": badge.name,
+    }
     wire["description"] = badge.description
     stamp(wire, "startOn", badge.start_on)
     stamp(wire, "expiresOn", badge.expires_on)
@@ -76,9 +92,12 @@ def badge_to_wire(badge: Badge, *, claims: list[dict], now: datetime, tz: tzinfo
     wire["images"] = badge.images
     wire["ownership"] = {"restrictedToOwners": badge.restricted_to_owners, "claims": claims}
     wire["customerConstraints"] = [
-        constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.customer_constraints
+        constraint_to_wire(badge, c, status=status, now=now, tz=tz)
+        for c in badge.customer_constraints
     ]
-    wire["badgeConstraints"] = [constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints]
+    wire["badgeConstraints"] = [
+        constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints
+    ]
     wire["benefits"] = badge.benefits
     wire["tags"] = badge.tags
     wire["badgeGroupId"] = group_public_id

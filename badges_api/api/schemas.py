@@ -445,7 +445,9 @@ class _FixedWindowFields(serializers.Serializer):
         "FIXED_WINDOW only (always there): UPCOMING, ACTIVE or EXPIRED by the span of its cycles"
         " (startDate to endDate).",
     )
-    startDate = answered_sometimes(_EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's start.")
+    startDate = answered_sometimes(
+        _EPOCH_SECONDS, "FIXED_WINDOW only (always there): the badge's start."
+    )
     startDateISO = answered_sometimes(_ISO, "FIXED_WINDOW only (always there).")
     endDate = answered_sometimes(
         _EPOCH_SECONDS,
@@ -574,8 +576,12 @@ class BadgeUpdateSerializer(_BadgeWritable):
 
 
 class BadgeStatisticsSerializer(serializers.Serializer):
-    activeEarnedCount = serializers.IntegerField(help_text="Earned instances neither revoked nor expired.")
-    activeIssuedCount = serializers.IntegerField(help_text="Enrolments neither revoked nor expired.")
+    activeEarnedCount = serializers.IntegerField(
+        help_text="Earned instances neither revoked nor expired."
+    )
+    activeIssuedCount = serializers.IntegerField(
+        help_text="Enrolments neither revoked nor expired."
+    )
     lastEarnedOn = serializers.FloatField(allow_null=True, help_text="Epoch seconds.")
     lastEarnedOnISO = serializers.DateTimeField(allow_null=True)
 
@@ -620,7 +626,9 @@ class BadgeSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="{field name: value as text}."
     )
     active = serializers.BooleanField(help_text="The activation flag, independent of status.")
-    statistics = BadgeStatisticsSerializer(required=False, help_text="Only with includeStatistics=true.")
+    statistics = BadgeStatisticsSerializer(
+        required=False, help_text="Only with includeStatistics=true."
+    )
 
 
 class BadgeListSerializer(serializers.Serializer):
@@ -707,7 +715,9 @@ class GroupWriteSerializer(serializers.Serializer):
         max_length=200, help_text="Unique among the org's active groups, case-sensitive (733)."
     )
     rank = serializers.IntegerField(
-        min_value=1, max_value=MAX_COUNT, help_text="Mandatory (732); not unique. Rank 1 shows first."
+        min_value=1,
+        max_value=MAX_COUNT,
+        help_text="Mandatory (732); not unique. Rank 1 shows first.",
     )
     isActive = serializers.BooleanField(
         help_text="false disables the group and frees its name.", **_optional()
@@ -928,7 +938,10 @@ SIZE = f"Page size, default 10, from 1 to {MAX_PAGE_SIZE}."
 
 def page_size(name: str, description: str = SIZE) -> OpenApiParameter:
     """`size` or `limit`: outside 1..MAX_PAGE_SIZE is a 400 naming the parameter."""
-    return query(name, description, type={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE})
+    return query(
+        name, description, type={"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+    )
+
 
 _BADGES = ["badges"]
 _AUTH_CODES = (errors.INVALID_INPUT, errors.UNAUTHORIZED)
@@ -1240,8 +1253,7 @@ EARNS_PER_DAY = extend_schema(
         "was earned on each day of a range. Days are whole days in the org's timezone, cut where "
         "fixed-window cycles are cut; earns count on their event date; revoked earns are left out; "
         "days without earns answer 0. `to` defaults to today, `from` to 29 days before `to`; "
-        "a range spans at most 366 days."
-        + codes(*_AUTH_CODES, errors.NOT_FOUND)
+        "a range spans at most 366 days." + codes(*_AUTH_CODES, errors.NOT_FOUND)
     ),
     parameters=[
         BADGE_ID,
@@ -1511,9 +1523,7 @@ class EarnBulkSerializer(serializers.Serializer):
     customerIds = serializers.ListField(
         child=customer_id(), max_length=100_000, help_text="812 when missing or empty."
     )
-    requestId = text(
-        help_text="Idempotency key; generated when absent.", **_optional()
-    )
+    requestId = text(help_text="Idempotency key; generated when absent.", **_optional())
     earnEventDate = timestamp("When the earning happened (default now).", **_optional())
     earnEventDateISO = iso("ISO-8601 companion; wins over earnEventDate.", **_optional())
     triggeredBy = TriggeredBySerializer()
@@ -1562,9 +1572,7 @@ class IssueBulkSerializer(serializers.Serializer):
         max_length=100_000,
         help_text="`customerIds` is read as an alias; 812 when missing.",
     )
-    requestId = text(
-        help_text="Idempotency key; generated when absent.", **_optional()
-    )
+    requestId = text(help_text="Idempotency key; generated when absent.", **_optional())
     issueEventDate = timestamp(
         "The enrol event date (default now); must lie within the badge's dates (816). The enrolment window runs from it.",
         **_optional(),
@@ -1662,7 +1670,8 @@ class ImportRowSerializer(serializers.Serializer):
 
 class ImportResultSerializer(serializers.Serializer):
     badgeMetaId = serializers.CharField(
-        allow_null=True, help_text="The row's badgeMetaId (trimmed) when it is a valid id; else null."
+        allow_null=True,
+        help_text="The row's badgeMetaId (trimmed) when it is a valid id; else null.",
     )
     customerId = serializers.IntegerField(
         allow_null=True,
@@ -1874,14 +1883,20 @@ class CustomerListSerializer(serializers.Serializer):
 
 
 class CustomerImportLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="1-based line number in the file (the header is line 1).")
-    message = serializers.CharField(help_text="Every reason the line was refused, separated by `; `.")
+    line = serializers.IntegerField(
+        help_text="1-based line number in the file (the header is line 1)."
+    )
+    message = serializers.CharField(
+        help_text="Every reason the line was refused, separated by `; `."
+    )
 
 
 class CustomerImportResultSerializer(serializers.Serializer):
     inserted = serializers.IntegerField(help_text="New customer ids.")
     updated = serializers.IntegerField(help_text="Existing customers whose stored values changed.")
-    unchanged = serializers.IntegerField(help_text="Existing customers the file repeats as they are.")
+    unchanged = serializers.IntegerField(
+        help_text="Existing customers the file repeats as they are."
+    )
     rejected = serializers.IntegerField(help_text="Lines not imported, however many.")
     errors = CustomerImportLineSerializer(
         many=True,
@@ -1921,7 +1936,8 @@ _ERROR_413_IMPORT = OpenApiResponse(
     ),
 )
 _ERROR_415_IMPORT = OpenApiResponse(
-    EnvelopeSerializer, description="Neither text/csv, text/plain nor multipart/form-data (code 415)."
+    EnvelopeSerializer,
+    description="Neither text/csv, text/plain nor multipart/form-data (code 415).",
 )
 
 CUSTOMER_IMPORT = extend_schema(
@@ -1994,7 +2010,10 @@ CUSTOMER_LIST = extend_schema(
         + codes(errors.INVALID_INPUT, errors.UNAUTHORIZED)
     ),
     parameters=[
-        query("search", "A prefix. Names are searched only for a term with a letter, no digit and no `@`."),
+        query(
+            "search",
+            "A prefix. Names are searched only for a term with a letter, no digit and no `@`.",
+        ),
         PAGE,
         page_size("size", SIZE + " `limit` is read as an alias."),
     ],

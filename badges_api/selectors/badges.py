@@ -13,7 +13,13 @@ from badge_rules.windows import Window, window_at, windows_overlapping
 from badges_api import enums, errors
 from badges_api.api.representations import badge_to_wire, stamp
 from badges_api.errors import BadgeApiError, ErrorCollector
-from badges_api.fixed_windows import fixed_window_constraints, live_enrolment_expiry, org_tz, window_days, window_spec
+from badges_api.fixed_windows import (
+    fixed_window_constraints,
+    live_enrolment_expiry,
+    org_tz,
+    window_days,
+    window_spec,
+)
 from badges_api.inputs import checked_id
 from badges_api.models import Badge, BadgeClaim, BadgeOwner, Org
 from badges_api.selectors.customers import customer_by_identifier
@@ -24,7 +30,11 @@ _TRUE = {"true", "1", "yes"}
 
 
 def badge_by_public_id(org: Org, badge_id: str, *, reference: str = "id") -> Badge:
-    badge = Badge.objects.select_related("group").filter(org=org, public_id=checked_id(badge_id, reference)).first()
+    badge = (
+        Badge.objects.select_related("group")
+        .filter(org=org, public_id=checked_id(badge_id, reference))
+        .first()
+    )
     if badge is None:
         raise BadgeApiError.not_found()
     return badge
@@ -36,7 +46,9 @@ def badges_to_wire(org: Org, badges: list[Badge], *, now: datetime | None = None
     tz = org_tz(org)
     claims: dict[int, list[dict]] = defaultdict(list)
     rows = BadgeClaim.objects.filter(badge__in=[b.pk for b in badges]).order_by("pk")
-    for badge_pk, owner, reference, active in rows.values_list("badge_id", "owner_type", "reference_id", "is_active"):
+    for badge_pk, owner, reference, active in rows.values_list(
+        "badge_id", "owner_type", "reference_id", "is_active"
+    ):
         claims[badge_pk].append({"ownerType": owner, "referenceId": reference, "isActive": active})
     return [
         badge_to_wire(
@@ -128,13 +140,19 @@ def badge_list(org: Org, query) -> tuple[list[dict], dict]:
             badges = badges.filter(_status_q(normalise_status_filter(query["status"]), now))
         except ValueError as error:
             errs.add(errors.INVALID_INPUT, str(error), "status")
-    earn_type = _enum_param(query, "earnType", enums.EARN_TYPES, errs) or _enum_param(query, "badgeType", enums.EARN_TYPES, errs)
+    earn_type = _enum_param(query, "earnType", enums.EARN_TYPES, errs) or _enum_param(
+        query, "badgeType", enums.EARN_TYPES, errs
+    )
     if earn_type:
         badges = badges.filter(earn_type=earn_type)
     action = query.get("action")
     if action:
         if action.strip().upper() not in enums.ACTIONS:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("action", ("ACTIVATED", "DE_ACTIVATED")), "action")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("action", ("ACTIVATED", "DE_ACTIVATED")),
+                "action",
+            )
         else:
             badges = badges.filter(active=enums.ACTIONS[action.strip().upper()])
     for param, claimed in (("owner", False), ("claimedBy", True)):
@@ -143,13 +161,25 @@ def badge_list(org: Org, query) -> tuple[list[dict], dict]:
             continue
         owner = enums.owner_type(raw)
         if owner is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message(param, enums.OWNER_TYPES), param)
+            errs.add(
+                errors.INVALID_INPUT, enums.invalid_enum_message(param, enums.OWNER_TYPES), param
+            )
         elif claimed:
-            badges = badges.filter(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), owner_type=owner, is_active=True)))
+            badges = badges.filter(
+                Exists(
+                    BadgeClaim.objects.filter(
+                        badge=OuterRef("pk"), owner_type=owner, is_active=True
+                    )
+                )
+            )
         else:
-            badges = badges.filter(Exists(BadgeOwner.objects.filter(badge=OuterRef("pk"), owner_type=owner)))
+            badges = badges.filter(
+                Exists(BadgeOwner.objects.filter(badge=OuterRef("pk"), owner_type=owner))
+            )
     if str(query.get("unclaimed", "")).lower() in _TRUE:
-        badges = badges.exclude(Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), is_active=True)))
+        badges = badges.exclude(
+            Exists(BadgeClaim.objects.filter(badge=OuterRef("pk"), is_active=True))
+        )
     # No query value holds a control character: the API dispatch refused those already.
     if query.get("name"):
         badges = badges.filter(name__icontains=query["name"].strip())
@@ -171,7 +201,9 @@ def badge_list(org: Org, query) -> tuple[list[dict], dict]:
     prefix = "-" if order == "DESC" else ""
     ordering = [prefix + column] + ([prefix + "pk"] if column != "pk" else [])
     total = badges.count()
-    rows = list(badges.select_related("group").order_by(*ordering)[page.offset : page.offset + page.size])
+    rows = list(
+        badges.select_related("group").order_by(*ordering)[page.offset : page.offset + page.size]
+    )
     return badges_to_wire(org, rows, now=now), page.block(total)
 
 
@@ -188,7 +220,9 @@ def fixed_window_details(org: Org, query) -> dict:
     badge_id = query.get("badgeMetaId")
     if not badge_id:
         errs.add(errors.INVALID_INPUT, "badgeMetaId is mandatory", "badgeMetaId")
-    constraint_type = _enum_param(query, "constraintType", ("BADGE", "CUSTOMER", "ALL"), errs) or "ALL"
+    constraint_type = (
+        _enum_param(query, "constraintType", ("BADGE", "CUSTOMER", "ALL"), errs) or "ALL"
+    )
     page = page_from_query(query, errs, size_names=("size", "limit"))
     start_filter = _timestamp_param(query, "startDate", errs)
     end_filter = _timestamp_param(query, "endDate", errs)
@@ -206,7 +240,9 @@ def fixed_window_details(org: Org, query) -> dict:
     tz = org_tz(org)
     now = timezone.now()
     customer_pk = None
-    if constraint_type != "BADGE" and (include_counts or (customer_ref and badge.earn_type == "ISSUE_EARN")):
+    if constraint_type != "BADGE" and (
+        include_counts or (customer_ref and badge.earn_type == "ISSUE_EARN")
+    ):
         customer_pk = customer_by_identifier(org, customer_ref, None).pk
     # An enrol-first badge's cycles run to the enrolment expiry (fixed_windows.windows_end): its
     # customer cycles to the named customer's live enrolment's, else (and its badge-wide cycles
@@ -221,10 +257,14 @@ def fixed_window_details(org: Org, query) -> dict:
         if reference_filter and constraint["referenceId"] != reference_filter:
             continue
         spec = window_spec(constraint)
-        first_day, last_day = window_days(badge, constraint, tz, enrolment_expires_on=enrolment_expires_on)
+        first_day, last_day = window_days(
+            badge, constraint, tz, enrolment_expires_on=enrolment_expires_on
+        )
         from_day = start_filter.astimezone(tz).date() if start_filter else first_day
         to_day = end_filter.astimezone(tz).date() if end_filter else last_day
-        indexes = windows_overlapping(spec, first_day=first_day, last_day=last_day, from_day=from_day, to_day=to_day)
+        indexes = windows_overlapping(
+            spec, first_day=first_day, last_day=last_day, from_day=from_day, to_day=to_day
+        )
         sections.append((constraint, spec, indexes, first_day, last_day))
 
     total = sum(len(indexes) for _, _, indexes, _, _ in sections)
@@ -237,17 +277,25 @@ def fixed_window_details(org: Org, query) -> dict:
             skip -= len(indexes)
             continue
         for index in indexes[skip : skip + page.size - len(windows)]:
-            windows.append((constraint, window_at(spec, index, first_day=first_day, last_day=last_day)))
+            windows.append(
+                (constraint, window_at(spec, index, first_day=first_day, last_day=last_day))
+            )
         skip = 0
     cycles = [_cycle_to_wire(constraint, window, tz=tz, now=now) for constraint, window in windows]
     if include_counts:
         counts = _cycle_earn_counts(badge, windows, customer_pk=customer_pk, tz=tz)
         for cycle, count in zip(cycles, counts, strict=True):
             cycle["earnCount"] = count
-    return {"badgeMetaId": badge.public_id, "fixedWindowCycles": cycles, "pagination": page.block(total)}
+    return {
+        "badgeMetaId": badge.public_id,
+        "fixedWindowCycles": cycles,
+        "pagination": page.block(total),
+    }
 
 
-def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, customer_pk: int | None, tz) -> list[int]:
+def _cycle_earn_counts(
+    badge: Badge, windows: list[tuple[dict, Window]], *, customer_pk: int | None, tz
+) -> list[int]:
     """Earns per cycle of the page in one query: each cycle is a range of the (badge, event_date)
     index, or of (badge, customer, ...) for a customer cycle, counted by a scalar subquery."""
     if not windows:
@@ -265,7 +313,9 @@ def _cycle_earn_counts(badge: Badge, windows: list[tuple[dict, Window]], *, cust
         "SELECT COUNT(*) FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"
         " AND e.event_date >= c.s AND e.event_date < c.e"
     )
-    source, params = rows_table("c", [("i", "int"), ("s", "timestamptz"), ("e", "timestamptz"), ("cust", "bigint")], cycles)
+    source, params = rows_table(
+        "c", [("i", "int"), ("s", "timestamptz"), ("e", "timestamptz"), ("cust", "bigint")], cycles
+    )
     sql = (
         f"SELECT c.i, CASE WHEN c.cust IS NULL THEN ({counted})"
         f" ELSE ({counted} AND e.customer_id = c.cust) END FROM {source}"
@@ -296,5 +346,9 @@ def _cycle_to_wire(constraint: dict, window: Window, *, tz, now: datetime) -> di
         "lastDay": window.last_day.isoformat(),
         "days": window.days,
         "partial": window.partial,
-        "cycleStatus": "UPCOMING" if now < start else "ACTIVE" if now < end_exclusive else "EXPIRED",
+        "cycleStatus": "UPCOMING"
+        if now < start
+        else "ACTIVE"
+        if now < end_exclusive
+        else "EXPIRED",
     }

@@ -125,7 +125,9 @@ def _flag(query, name: str, errs: ErrorCollector) -> bool:
     return False
 
 
-def _choice(query, name: str, allowed: tuple[str, ...], default: str | None, errs: ErrorCollector) -> str | None:
+def _choice(
+    query, name: str, allowed: tuple[str, ...], default: str | None, errs: ErrorCollector
+) -> str | None:
     raw = query.get(name)
     if raw in (None, ""):
         return default
@@ -187,7 +189,9 @@ def _claims(badge_pks: list[int]) -> dict[int, list[dict]]:
             badge_pks,
         )
         for badge_pk, owner, reference, active in cursor.fetchall():
-            claims[badge_pk].append({"ownerType": owner, "referenceId": reference, "isActive": bool(active)})
+            claims[badge_pk].append(
+                {"ownerType": owner, "referenceId": reference, "isActive": bool(active)}
+            )
     return claims
 
 
@@ -255,7 +259,10 @@ def customer_pk(org: Org, customer_ref: str, identifier_type_header: str | None)
     if stored is not None:
         column = customer_selectors.COLUMNS[kind]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id FROM badges_api_customer WHERE org_id = %s AND {column} = %s", [org.pk, stored])  # noqa: S608 - column from a fixed map
+            cursor.execute(
+                f"SELECT id FROM badges_api_customer WHERE org_id = %s AND {column} = %s",
+                [org.pk, stored],
+            )  # noqa: S608 - column from a fixed map
             row = cursor.fetchone()
     if row is None:
         raise BadgeApiError(errors.CUSTOMER_NOT_FOUND, reference="customerId", status=404)
@@ -426,8 +433,14 @@ def _forget_on_save(sender, using=None, **_kwargs) -> None:
 
 
 for _model in (Badge, BadgeClaim, BadgeGroup):
-    post_save.connect(_forget_on_save, sender=_model, dispatch_uid=f"customer_badges_forget_{_model.__name__}")
-    post_delete.connect(_forget_on_save, sender=_model, dispatch_uid=f"customer_badges_forget_deleted_{_model.__name__}")
+    post_save.connect(
+        _forget_on_save, sender=_model, dispatch_uid=f"customer_badges_forget_{_model.__name__}"
+    )
+    post_delete.connect(
+        _forget_on_save,
+        sender=_model,
+        dispatch_uid=f"customer_badges_forget_deleted_{_model.__name__}",
+    )
 
 
 def _fingerprint(cursor, org_id: int) -> tuple:
@@ -439,8 +452,15 @@ def _catalogue(org: Org, now: datetime, *, force: bool = False) -> _Catalogue:
     catalogue = _catalogues.get(org.pk)
     clock = time.monotonic()
     tz_name = org.timezone or "UTC"
-    if catalogue is not None and not force and catalogue.tz_name == tz_name and clock - catalogue.built_at < MAX_CATALOGUE_AGE_SECONDS:
-        if clock - catalogue.checked_at >= getattr(settings, "BADGES_CATALOGUE_REVALIDATE_SECONDS", DEFAULT_REVALIDATE_SECONDS):
+    if (
+        catalogue is not None
+        and not force
+        and catalogue.tz_name == tz_name
+        and clock - catalogue.built_at < MAX_CATALOGUE_AGE_SECONDS
+    ):
+        if clock - catalogue.checked_at >= getattr(
+            settings, "BADGES_CATALOGUE_REVALIDATE_SECONDS", DEFAULT_REVALIDATE_SECONDS
+        ):
             with connection.cursor() as cursor:
                 if _fingerprint(cursor, org.pk) != catalogue.fingerprint:
                     catalogue = None
@@ -464,31 +484,75 @@ def _build_catalogue(cursor, org: Org, tz_name: str, now: datetime, clock: float
     cursor.execute(_CATALOGUE_CLAIMS_SQL, [org.pk])
     claims: dict[int, list[dict]] = defaultdict(list)
     for badge_pk, owner, reference, active in cursor.fetchall():
-        claims[badge_pk].append({"ownerType": owner, "referenceId": reference, "isActive": bool(active)})
+        claims[badge_pk].append(
+            {"ownerType": owner, "referenceId": reference, "isActive": bool(active)}
+        )
     definitions = []
     for row in rows:
         start_on, expires_on = _instant(row[5]), _instant(row[6])
         customer_constraints, badge_constraints = _json(row[14]), _json(row[15])
         # Parsed once: the rendering reads these instead of the raw columns.
         span = _Span(start_on, expires_on, row[13], _json(row[19]))
-        parsed = (*row[:5], start_on, expires_on, _json(row[7]), *row[8:12], _json(row[12]), row[13],
-                  customer_constraints, badge_constraints, _json(row[16]), bool(row[17]), _json(row[18]), claims.get(row[0], []), span)
+        parsed = (
+            *row[:5],
+            start_on,
+            expires_on,
+            _json(row[7]),
+            *row[8:12],
+            _json(row[12]),
+            row[13],
+            customer_constraints,
+            badge_constraints,
+            _json(row[16]),
+            bool(row[17]),
+            _json(row[18]),
+            claims.get(row[0], []),
+            span,
+        )
         windows_until = max(
-            (windows_end(span, c) for c in customer_constraints + badge_constraints if c["constraintType"].endswith("FIXED_WINDOW")),
+            (
+                windows_end(span, c)
+                for c in customer_constraints + badge_constraints
+                if c["constraintType"].endswith("FIXED_WINDOW")
+            ),
             default=None,
         )
-        definitions.append(_Definition(row[0], row[13], bool(row[17]), start_on, expires_on, row[8], parsed, windows_until=windows_until))
-    definitions.sort(key=lambda d: rank_sort_key(
-        group_rank=d.row[10], group_id=d.group_id, badge_rank=d.row[11], expires_on=d.expires_on, badge_id=d.row[1]
-    ))
+        definitions.append(
+            _Definition(
+                row[0],
+                row[13],
+                bool(row[17]),
+                start_on,
+                expires_on,
+                row[8],
+                parsed,
+                windows_until=windows_until,
+            )
+        )
+    definitions.sort(
+        key=lambda d: rank_sort_key(
+            group_rank=d.row[10],
+            group_id=d.group_id,
+            badge_rank=d.row[11],
+            expires_on=d.expires_on,
+            badge_id=d.row[1],
+        )
+    )
     for position, definition in enumerate(definitions):
         definition.position = position
     offered = {
-        earn_type: [d for d in definitions if d.active and d.earn_type == earn_type] for earn_type in enums.EARN_TYPES
+        earn_type: [d for d in definitions if d.active and d.earn_type == earn_type]
+        for earn_type in enums.EARN_TYPES
     }
     catalogue = _Catalogue(
-        org_id=org.pk, tz_name=tz_name, fingerprint=fingerprint, checked_at=clock, built_at=clock,
-        rendered_until=now, by_pk={d.pk: d for d in definitions}, offered=offered,
+        org_id=org.pk,
+        tz_name=tz_name,
+        fingerprint=fingerprint,
+        checked_at=clock,
+        built_at=clock,
+        rendered_until=now,
+        by_pk={d.pk: d for d in definitions},
+        offered=offered,
     )
     return _rendered(catalogue, now, org_tz(org))
 
@@ -509,11 +573,14 @@ def _rendered(catalogue: _Catalogue, now: datetime, tz) -> _Catalogue:
             until = min(until, definition.windows_until + timedelta(microseconds=1))
             if next_midnight is None:
                 local = now.astimezone(tz)
-                next_midnight = datetime.combine(local.date() + timedelta(days=1), dt_time(), tzinfo=tz).astimezone(UTC)
+                next_midnight = datetime.combine(
+                    local.date() + timedelta(days=1), dt_time(), tzinfo=tz
+                ).astimezone(UTC)
             until = min(until, next_midnight)
     # Which badges are live changes only at a start or an end, and each of those ends this rendering.
     catalogue.live = {
-        earn_type: [d for d in offered if d.start_on <= now <= d.expires_on] for earn_type, offered in catalogue.offered.items()
+        earn_type: [d for d in offered if d.start_on <= now <= d.expires_on]
+        for earn_type, offered in catalogue.offered.items()
     }
     catalogue.rendered_until = until
     return catalogue
@@ -521,12 +588,35 @@ def _rendered(catalogue: _Catalogue, now: datetime, tz) -> _Catalogue:
 
 def _render_definition(row: tuple, *, now: datetime, tz) -> tuple[dict, dict]:
     (
-        _pk, public_id, org_id, name, description, start_on, expires_on, images, group_id, group_name,
-        _group_rank, badge_rank, owners, earn_type, customer_constraints, badge_constraints, custom_fields,
-        active, tags, claims, span,
+        _pk,
+        public_id,
+        org_id,
+        name,
+        description,
+        start_on,
+        expires_on,
+        images,
+        group_id,
+        group_name,
+        _group_rank,
+        badge_rank,
+        owners,
+        earn_type,
+        customer_constraints,
+        badge_constraints,
+        custom_fields,
+        active,
+        tags,
+        claims,
+        span,
     ) = row
     status = badge_status(start=start_on, end=expires_on, now=now)
-    head = {"badgeMetaId": public_id, "orgId": org_id, "name": name, "description": description or None}
+    head = {
+        "badgeMetaId": public_id,
+        "orgId": org_id,
+        "name": name,
+        "description": description or None,
+    }
     _stamp(head, "startOn", start_on)
     _stamp(head, "expiresOn", expires_on)
     head["images"] = images
@@ -535,8 +625,12 @@ def _render_definition(row: tuple, *, now: datetime, tz) -> tuple[dict, dict]:
     head["badgeRank"] = badge_rank
     head["ownership"] = {"restrictedToOwners": owners, "claims": claims}
     head["earnType"] = earn_type
-    head["customerConstraints"] = [constraint_to_wire(span, c, status=status, now=now, tz=tz) for c in customer_constraints]
-    head["badgeConstraints"] = [constraint_to_wire(span, c, status=status, now=now, tz=tz) for c in badge_constraints]
+    head["customerConstraints"] = [
+        constraint_to_wire(span, c, status=status, now=now, tz=tz) for c in customer_constraints
+    ]
+    head["badgeConstraints"] = [
+        constraint_to_wire(span, c, status=status, now=now, tz=tz) for c in badge_constraints
+    ]
     return head, {"customFields": custom_fields, "tags": tags, "active": active}
 
 
@@ -571,37 +665,56 @@ def _members(fields: dict) -> bytes:
 
 
 def _earned_members(earned: int, _live: int, last_earned_on, last_event_date) -> bytes:
-    (earned_epoch, earned_iso), (event_epoch, event_iso) = _stamps(last_earned_on), _stamps(last_event_date)
-    return _members({
-        "earnedCount": earned,
-        "lastEarnedOnDate": earned_epoch,
-        "lastEarnedOnDateISO": earned_iso,
-        "lastEarnEventDate": event_epoch,
-        "lastEarnEventDateISO": event_iso,
-    })
+    (earned_epoch, earned_iso), (event_epoch, event_iso) = (
+        _stamps(last_earned_on),
+        _stamps(last_event_date),
+    )
+    return _members(
+        {
+            "earnedCount": earned,
+            "lastEarnedOnDate": earned_epoch,
+            "lastEarnedOnDateISO": earned_iso,
+            "lastEarnEventDate": event_epoch,
+            "lastEarnEventDateISO": event_iso,
+        }
+    )
 
 
 # seed 003: null for a badge this customer never earned.
-_NEVER_EARNED = _members(dict.fromkeys(
-    ("earnedCount", "lastEarnedOnDate", "lastEarnedOnDateISO", "lastEarnEventDate", "lastEarnEventDateISO")
-))
+_NEVER_EARNED = _members(
+    dict.fromkeys(
+        (
+            "earnedCount",
+            "lastEarnedOnDate",
+            "lastEarnedOnDateISO",
+            "lastEarnEventDate",
+            "lastEarnEventDateISO",
+        )
+    )
+)
 
 
-def _customer_earns(org: Org, customer_ref: str, identifier_type_header: str | None, now: datetime) -> dict[int, tuple]:
+def _customer_earns(
+    org: Org, customer_ref: str, identifier_type_header: str | None, now: datetime
+) -> dict[int, tuple]:
     """badge pk -> (earns, live earns, last earned on, last event date) of the named customer;
     1028 / 1026 exactly as customer_pk."""
     kind = customer_selectors.identifier_type(identifier_type_header)
     stored = customer_selectors.lookup_value(kind, str(customer_ref))
     rows = []
     if stored is not None:
-        rows = fetch_customer_earns(kind, {"now": timestamp(now), "org": org.pk, "customer": stored})
+        rows = fetch_customer_earns(
+            kind, {"now": timestamp(now), "org": org.pk, "customer": stored}
+        )
     if not rows:
         raise BadgeApiError(errors.CUSTOMER_NOT_FOUND, reference="customerId", status=404)
     earned = rows[0][1]
     return {} if earned is None else {row[0]: tuple(row[1:]) for row in orjson.loads(earned)}
 
 
-def _choose(catalogue: _Catalogue, earns: dict[int, tuple], params: CustomerBadgeQuery) -> list[_Definition]:
+def _choose(
+    catalogue: _Catalogue, earns: dict[int, tuple], params: CustomerBadgeQuery
+) -> list[_Definition]:
     """The badges of the requested type, in the requested order (see the module docstring).
     The list may be the catalogue's own: callers never change it."""
     if params.badge_type in (AVAILABLE_TO_ISSUE, AVAILABLE):
@@ -622,7 +735,9 @@ def _choose(catalogue: _Catalogue, earns: dict[int, tuple], params: CustomerBadg
         # Latest first; sorting is stable (reverse included), so equal dates keep RANK order. The
         # values sort as the database's MAX() compared them (SQLite's text sorts chronologically).
         dated.sort(key=lambda d: earns[d.pk][index], reverse=True)
-        chosen = dated + [d for d in chosen if not (d.pk in earns and earns[d.pk][index] is not None)]
+        chosen = dated + [
+            d for d in chosen if not (d.pk in earns and earns[d.pk][index] is not None)
+        ]
     return chosen
 
 
@@ -655,9 +770,15 @@ def _management_query(query) -> _ManagementQuery:
     statuses: list[str] = []
     for part in (query.get("badgeStatus") or "").split(","):
         if part.strip():
-            status = enums.choice("EXPIRED" if part.strip().upper() == "ENDED" else part, enums.BADGE_STATUSES)
+            status = enums.choice(
+                "EXPIRED" if part.strip().upper() == "ENDED" else part, enums.BADGE_STATUSES
+            )
             if status is None:
-                errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("badgeStatus", enums.BADGE_STATUSES), "badgeStatus")
+                errs.add(
+                    errors.INVALID_INPUT,
+                    enums.invalid_enum_message("badgeStatus", enums.BADGE_STATUSES),
+                    "badgeStatus",
+                )
             else:
                 statuses.append(status)
     owners = {}
@@ -666,14 +787,20 @@ def _management_query(query) -> _ManagementQuery:
         if raw:
             owners[name] = enums.owner_type(raw)
             if owners[name] is None:
-                errs.add(errors.INVALID_INPUT, enums.invalid_enum_message(name, enums.OWNER_TYPES), name)
+                errs.add(
+                    errors.INVALID_INPUT, enums.invalid_enum_message(name, enums.OWNER_TYPES), name
+                )
     bounds = {}
     for name in ("startOn", "expiresOn"):
         moment = _moment(query, name, errs)
         operator = _choice(query, f"{name}Operator", OPERATORS, None, errs)
         if moment is not None:
             if operator is None:
-                errs.add(errors.INVALID_INPUT, f"{name}Operator (LESS_THAN or GREATER_THAN) is mandatory with {name}", f"{name}Operator")
+                errs.add(
+                    errors.INVALID_INPUT,
+                    f"{name}Operator (LESS_THAN or GREATER_THAN) is mandatory with {name}",
+                    f"{name}Operator",
+                )
             bounds[name] = (operator, moment)
     errs.raise_if_any()
     return _ManagementQuery(
@@ -728,7 +855,9 @@ class _Select:
 
     def page(self, order: str, page: Page) -> tuple[list[tuple], int]:
         """The page's rows and the total; the total rides on each row as a window count."""
-        sql, params = self._sql(f"{self.columns}, COUNT(*) OVER ()", f" ORDER BY {order} LIMIT %s OFFSET %s")
+        sql, params = self._sql(
+            f"{self.columns}, COUNT(*) OVER ()", f" ORDER BY {order} LIMIT %s OFFSET %s"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, page.size, page.offset])
             rows = cursor.fetchall()
@@ -744,14 +873,18 @@ class _Select:
     def of_type(self, badge_type: str) -> None:
         """The badge types of the module docstring, without the customer view's live-and-active rule."""
         if badge_type in (AVAILABLE_TO_ISSUE, AVAILABLE):
-            self.filter("b.earn_type = %s", "ISSUE_EARN" if badge_type == AVAILABLE_TO_ISSUE else "EARN")
+            self.filter(
+                "b.earn_type = %s", "ISSUE_EARN" if badge_type == AVAILABLE_TO_ISSUE else "EARN"
+            )
             self.filter("(m.live IS NULL OR m.live = 0)")
         else:
             self.earned_join = "JOIN"
             self.filter("m.live > 0" if badge_type == EARNED else "m.live = 0")
 
 
-def management_badges(org: Org, customer_ref: str, identifier_type_header: str | None, query) -> dict:
+def management_badges(
+    org: Org, customer_ref: str, identifier_type_header: str | None, query
+) -> dict:
     """data of GET management/{customerId}: {customerBadges: [...], pagination: {...}}.
 
     Unlike the customer view, AVAILABLE_TO_ISSUE and AVAILABLE are not limited to live, active
@@ -760,8 +893,11 @@ def management_badges(org: Org, customer_ref: str, identifier_type_header: str |
     params = _management_query(query)
     now = timezone.now()
     select = _Select(
-        org=org, customer_pk=customer_pk(org, customer_ref, identifier_type_header), now=now,
-        columns=_MANAGEMENT_COLUMNS, enrolments=True,
+        org=org,
+        customer_pk=customer_pk(org, customer_ref, identifier_type_header),
+        now=now,
+        columns=_MANAGEMENT_COLUMNS,
+        enrolments=True,
     )
     select.of_type(params.badge_type)
     if params.name:
@@ -772,7 +908,8 @@ def management_badges(org: Org, customer_ref: str, identifier_type_header: str |
         select.filter(*_status_clause(params.statuses, now))
     if params.owner:
         select.filter(
-            "EXISTS (SELECT 1 FROM badges_api_badgeowner o WHERE o.badge_id = b.id AND o.owner_type = %s)", params.owner
+            "EXISTS (SELECT 1 FROM badges_api_badgeowner o WHERE o.badge_id = b.id AND o.owner_type = %s)",
+            params.owner,
         )
     if params.claimed_by:
         select.filter(
@@ -782,7 +919,9 @@ def management_badges(org: Org, customer_ref: str, identifier_type_header: str |
     for column, bound in (("b.start_on", params.start_on), ("b.expires_on", params.expires_on)):
         if bound is not None:
             operator, moment = bound
-            select.filter(f"{column} {'<' if operator == 'LESS_THAN' else '>'} %s", timestamp(moment))
+            select.filter(
+                f"{column} {'<' if operator == 'LESS_THAN' else '>'} %s", timestamp(moment)
+            )
     if params.group_id:
         select.filter("g.public_id = %s", params.group_id)
     direction = "DESC" if params.descending else "ASC"
@@ -827,13 +966,39 @@ def _issue_status(issued, live, kept) -> str | None:
 
 def _management_badge(row: tuple, claims: dict[int, list[dict]], *, now: datetime) -> dict:
     (
-        pk, public_id, name, description, earn_type, group_id, group_name, badge_rank, created_on,
-        last_updated_on, images, start_on, expires_on, owners, active, earned, live, last_earned_on,
-        last_event_date, _last_expired_on, issued, enrolment_live, enrolment_kept, _last_issued_on,
+        pk,
+        public_id,
+        name,
+        description,
+        earn_type,
+        group_id,
+        group_name,
+        badge_rank,
+        created_on,
+        last_updated_on,
+        images,
+        start_on,
+        expires_on,
+        owners,
+        active,
+        earned,
+        live,
+        last_earned_on,
+        last_event_date,
+        _last_expired_on,
+        issued,
+        enrolment_live,
+        enrolment_kept,
+        _last_issued_on,
     ) = row
     start_on, expires_on = _instant(start_on), _instant(expires_on)
     last_earned_on = _instant(last_earned_on)
-    wire = {"badgeMetaId": public_id, "name": name, "description": description or None, "badgeType": earn_type}
+    wire = {
+        "badgeMetaId": public_id,
+        "name": name,
+        "description": description or None,
+        "badgeType": earn_type,
+    }
     wire["badgeGroupId"] = group_id
     wire["badgeGroupName"] = group_name
     wire["badgeRank"] = badge_rank
@@ -857,18 +1022,39 @@ def _management_badge(row: tuple, claims: dict[int, list[dict]], *, now: datetim
 # --- GET management/{customerId}/badge/{badgeId} ---------------------------------------------
 
 _ENROLMENT_FIELDS = (
-    "public_id", "issued_on", "event_date", "expires_on", "is_active", "revoked_on", "owner_type",
-    "owner_reference_id", "request_id",
+    "public_id",
+    "issued_on",
+    "event_date",
+    "expires_on",
+    "is_active",
+    "revoked_on",
+    "owner_type",
+    "owner_reference_id",
+    "request_id",
 )
 _EARN_FIELDS = (
-    "public_id", "earned_on", "event_date", "expires_on", "is_active", "revoked_on", "owner_type",
-    "owner_reference_id", "request_id", "enrolment__public_id",
+    "public_id",
+    "earned_on",
+    "event_date",
+    "expires_on",
+    "is_active",
+    "revoked_on",
+    "owner_type",
+    "owner_reference_id",
+    "request_id",
+    "enrolment__public_id",
 )
-_CONSTRAINT_KINDS = {"FIXED_VALUE": "OVERALL", "ROLLING_WINDOW": "ROLLING_WINDOW", "FIXED_WINDOW": "FIXED_WINDOW"}
+_CONSTRAINT_KINDS = {
+    "FIXED_VALUE": "OVERALL",
+    "ROLLING_WINDOW": "ROLLING_WINDOW",
+    "FIXED_WINDOW": "FIXED_WINDOW",
+}
 _UNIT_SUFFIX = {"DAYS": "Days", "WEEKS": "Weeks", "MONTHS": "Months"}
 
 
-def management_badge_detail(org: Org, customer_ref: str, identifier_type_header: str | None, badge_id: str, query) -> dict:
+def management_badge_detail(
+    org: Org, customer_ref: str, identifier_type_header: str | None, badge_id: str, query
+) -> dict:
     """data of GET management/{customerId}/badge/{badgeId}: the badge, every enrolment and earn
     of the customer (newest first, at most MAX_HISTORY_ITEMS of each), and with
     `includeStatistics=true` each limit with the count the earning engine holds against it."""
@@ -882,7 +1068,11 @@ def management_badge_detail(org: Org, customer_ref: str, identifier_type_header:
     tz = org_tz(org)
 
     group = badge.group if badge.group_id and badge.group.is_active else None
-    wire = {"badgeMetaId": badge.public_id, "name": badge.name, "description": badge.description or None}
+    wire = {
+        "badgeMetaId": badge.public_id,
+        "name": badge.name,
+        "description": badge.description or None,
+    }
     wire["badgeType"] = badge.earn_type
     wire["badgeGroupId"] = group.public_id if group else None
     wire["badgeGroupName"] = group.name if group else None
@@ -892,18 +1082,25 @@ def management_badge_detail(org: Org, customer_ref: str, identifier_type_header:
     wire["active"] = badge.active
     _stamp(wire, "startsOn", badge.start_on)
     _stamp(wire, "expiresOn", badge.expires_on)
-    wire["ownership"] = {"restrictedToOwners": badge.restricted_to_owners, "claims": _claims([badge.pk])[badge.pk]}
+    wire["ownership"] = {
+        "restrictedToOwners": badge.restricted_to_owners,
+        "claims": _claims([badge.pk])[badge.pk],
+    }
     wire["customerId"] = customer.customer_id
 
     enrolments = customer.enrolments.filter(badge=badge)
-    issuals = list(enrolments.order_by("-issued_on", "-pk").values(*_ENROLMENT_FIELDS)[: MAX_HISTORY_ITEMS + 1])
+    issuals = list(
+        enrolments.order_by("-issued_on", "-pk").values(*_ENROLMENT_FIELDS)[: MAX_HISTORY_ITEMS + 1]
+    )
     wire["issualDetails"] = {
         "issuedCount": _count_beyond(issuals, enrolments),
         "issuals": [_issual(row, now=now) for row in issuals[:MAX_HISTORY_ITEMS]],
         "truncated": len(issuals) > MAX_HISTORY_ITEMS,
     }
     earns = customer.earns.filter(badge=badge)
-    history = list(earns.order_by("-earned_on", "-pk").values(*_EARN_FIELDS)[: MAX_HISTORY_ITEMS + 1])
+    history = list(
+        earns.order_by("-earned_on", "-pk").values(*_EARN_FIELDS)[: MAX_HISTORY_ITEMS + 1]
+    )
     wire["earnDetails"] = {
         "earnCount": _count_beyond(history, earns),
         "earns": [_earn(row, now=now) for row in history[:MAX_HISTORY_ITEMS]],
@@ -917,12 +1114,18 @@ def management_badge_detail(org: Org, customer_ref: str, identifier_type_header:
     # The customer's own cycles: an enrol-first badge's run to this customer's enrolment expiry.
     enrolment_expires_on = live_enrolment_expiry(badge, customer.pk, now=now)
     wire["customerConstraints"] = [
-        constraint_to_wire(badge, c, status=status, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
+        constraint_to_wire(
+            badge, c, status=status, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on
+        )
         for c in badge.customer_constraints
     ]
-    wire["badgeConstraints"] = [constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints]
+    wire["badgeConstraints"] = [
+        constraint_to_wire(badge, c, status=status, now=now, tz=tz) for c in badge.badge_constraints
+    ]
     if include_statistics:
-        wire["earnConstraints"] = earn_constraint_statistics(badge, customer, now=now, enrolment_expires_on=enrolment_expires_on)
+        wire["earnConstraints"] = earn_constraint_statistics(
+            badge, customer, now=now, enrolment_expires_on=enrolment_expires_on
+        )
     return wire
 
 
@@ -931,7 +1134,9 @@ def _count_beyond(fetched: list, queryset) -> int:
     return len(fetched) if len(fetched) <= MAX_HISTORY_ITEMS else queryset.count()
 
 
-def _earn_summary(badge_pk: int, customer_pk: int, *, now: datetime) -> tuple[int, datetime | None, datetime | None]:
+def _earn_summary(
+    badge_pk: int, customer_pk: int, *, now: datetime
+) -> tuple[int, datetime | None, datetime | None]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT SUM(CASE WHEN expires_on > %s THEN 1 ELSE 0 END), MAX(earned_on), MAX(event_date)"
@@ -948,7 +1153,10 @@ def _issual(row: dict, *, now: datetime) -> dict:
     _stamp(wire, "issueEventDate", row["event_date"])
     _stamp(wire, "issueExpiresOn", row["expires_on"])
     wire["issuedStatus"] = item_status(
-        starts_at=row["event_date"], expires_at=row["expires_on"], now=now, revoked=not row["is_active"]
+        starts_at=row["event_date"],
+        expires_at=row["expires_on"],
+        now=now,
+        revoked=not row["is_active"],
     )
     _stamp(wire, "revokedOn", row["revoked_on"])
     wire["ownerType"] = row["owner_type"]
@@ -963,7 +1171,10 @@ def _earn(row: dict, *, now: datetime) -> dict:
     _stamp(wire, "earnEventDate", row["event_date"])
     _stamp(wire, "expiresOn", row["expires_on"])
     wire["status"] = item_status(
-        starts_at=row["earned_on"], expires_at=row["expires_on"], now=now, revoked=not row["is_active"]
+        starts_at=row["earned_on"],
+        expires_at=row["expires_on"],
+        now=now,
+        revoked=not row["is_active"],
     )
     _stamp(wire, "revokedOn", row["revoked_on"])
     wire["ownerType"] = row["owner_type"]
@@ -996,15 +1207,35 @@ def earn_constraint_statistics(
             entries.append({"constraintLevel": level, "constraintType": "NONE"})
             continue
         limits = [
-            earning.badge_limits(badge, [c], level=level, event_date=now, now=now, enrolment_expires_on=enrolment_expires_on)
+            earning.badge_limits(
+                badge,
+                [c],
+                level=level,
+                event_date=now,
+                now=now,
+                enrolment_expires_on=enrolment_expires_on,
+            )
             for c in constraints
         ]
-        counts = iter(_limit_counts(badge, [limit for group in limits for limit in group], customer_pk=customer_pk))
+        counts = iter(
+            _limit_counts(
+                badge, [limit for group in limits for limit in group], customer_pk=customer_pk
+            )
+        )
         for constraint, group in zip(constraints, limits, strict=True):
             used = [next(counts) for _ in group]
-            entries.append(_constraint_statistics(
-                badge, level, constraint, group, used, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on
-            ))
+            entries.append(
+                _constraint_statistics(
+                    badge,
+                    level,
+                    constraint,
+                    group,
+                    used,
+                    now=now,
+                    tz=tz,
+                    enrolment_expires_on=enrolment_expires_on,
+                )
+            )
     return entries
 
 
@@ -1024,24 +1255,47 @@ def _limit_counts(badge, limits: list, *, customer_pk: int | None) -> list[int]:
             cursor.execute(sql, params)
             values = [value or 0 for value in cursor.fetchone()]
     found = iter(values)
-    return [badge.earned_count if limit.code == errors.BADGE_TOTAL_LIMIT else next(found) for limit in limits]
+    return [
+        badge.earned_count if limit.code == errors.BADGE_TOTAL_LIMIT else next(found)
+        for limit in limits
+    ]
 
 
 def _constraint_statistics(
-    badge, level: str, constraint: dict, limits: list, used: list[int], *, now: datetime, tz,
+    badge,
+    level: str,
+    constraint: dict,
+    limits: list,
+    used: list[int],
+    *,
+    now: datetime,
+    tz,
     enrolment_expires_on: datetime | None = None,
 ) -> dict:
     stored_type = constraint["constraintType"]
-    kind = next(_CONSTRAINT_KINDS[suffix] for suffix in _CONSTRAINT_KINDS if stored_type.endswith(suffix))
+    kind = next(
+        _CONSTRAINT_KINDS[suffix] for suffix in _CONSTRAINT_KINDS if stored_type.endswith(suffix)
+    )
     entry = {"constraintLevel": level, "constraintType": kind, "sourceConstraintType": stored_type}
     if kind == "ROLLING_WINDOW" and level == "CUSTOMER":
-        units = [(unit, constraint[max_key], constraint[roll_key]) for unit, max_key, roll_key in earning.ROLLING_PAIRS if constraint.get(max_key)]
+        units = [
+            (unit, constraint[max_key], constraint[roll_key])
+            for unit, max_key, roll_key in earning.ROLLING_PAIRS
+            if constraint.get(max_key)
+        ]
         entry["rollingWindowLimits"] = [
-            {"rollType": unit, "rollValue": length, "maxEarnLimit": max_earn, "currentEarnCount": count}
+            {
+                "rollType": unit,
+                "rollValue": length,
+                "maxEarnLimit": max_earn,
+                "currentEarnCount": count,
+            }
             for (unit, max_earn, length), count in zip(units, used, strict=True)
         ]
         by_unit = {unit: count for (unit, _, _), count in zip(units, used, strict=True)}
-        entry["earnConstraintBlockStatistics"] = {f"currentEarnCount{_UNIT_SUFFIX[unit]}": by_unit.get(unit) for unit in _UNIT_SUFFIX}
+        entry["earnConstraintBlockStatistics"] = {
+            f"currentEarnCount{_UNIT_SUFFIX[unit]}": by_unit.get(unit) for unit in _UNIT_SUFFIX
+        }
     else:
         for key in ("rollType", "rollValue", "durationType", "refreshRate", "startDayOfTheWeek"):
             if key in constraint:
@@ -1050,11 +1304,17 @@ def _constraint_statistics(
         entry["earnConstraintBlockStatistics"] = {"currentEarnCount": used[0] if used else None}
     if kind == "FIXED_WINDOW":
         entry["fixedWindowReferenceId"] = constraint.get("referenceId")
-        window = current_window(badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on)
+        window = current_window(
+            badge, constraint, now=now, tz=tz, enrolment_expires_on=enrolment_expires_on
+        )
         cycle = None if window is None else cycle_to_wire(window, tz)
         end = windows_end(badge, constraint, enrolment_expires_on=enrolment_expires_on)
         status = badge_status(start=badge.start_on, end=end, now=now)
-        entry["cycleStatus"] = "ACTIVE" if window is not None else {"LIVE": "ACTIVE"}.get(status, status)
+        entry["cycleStatus"] = (
+            "ACTIVE" if window is not None else {"LIVE": "ACTIVE"}.get(status, status)
+        )
         entry["fixedWindowCycle"] = cycle
-    entry["limitReached"] = any(count >= limit.max_earn for limit, count in zip(limits, used, strict=True))
+    entry["limitReached"] = any(
+        count >= limit.max_earn for limit, count in zip(limits, used, strict=True)
+    )
     return entry

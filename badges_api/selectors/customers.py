@@ -162,7 +162,11 @@ def _prefix(org: Org, column: str, prefix: str) -> Q:
 def _id_prefix(org: Org, digits: str) -> list[Q]:
     """The org's customer ids whose decimal form starts with `digits`: an index range per length."""
     # More digits than the largest id has can match nothing (and int() refuses 4,300 digits).
-    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0") or len(digits) > len(str(MAX_CUSTOMER_ID)):
+    if (
+        not (digits.isascii() and digits.isdigit())
+        or digits.startswith("0")
+        or len(digits) > len(str(MAX_CUSTOMER_ID))
+    ):
         return []
     start = int(digits)
     ranges = []
@@ -184,20 +188,14 @@ def _name_prefix(org: Org, search: str) -> list[Q]:
         Q(org=org, last_name__istartswith=search),
     ]
     if rest.strip():
-        terms.append(
-            Q(org=org, first_name__iexact=first_word, last_name__istartswith=rest.strip())
-        )
+        terms.append(Q(org=org, first_name__iexact=first_word, last_name__istartswith=rest.strip()))
     return terms
 
 
 def _may_be_a_name(search: str) -> bool:
     """Names are letters (with spaces, dashes, apostrophes...), never digits or an `@`: such
     terms stay on the identifier indexes."""
-    return (
-        "@" not in search
-        and any(map(str.isalpha, search))
-        and not any(map(str.isdigit, search))
-    )
+    return "@" not in search and any(map(str.isalpha, search)) and not any(map(str.isdigit, search))
 
 
 def search_filter(org: Org, search: str) -> Q:

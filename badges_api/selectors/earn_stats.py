@@ -55,7 +55,8 @@ def earns_per_day(org: Org, badge_id: str, query, *, now: datetime | None = None
         "to": last.isoformat(),
         "totalEarnCount": sum(counts),
         "earnsPerDay": [
-            {"date": day.isoformat(), "earnCount": count} for day, count in zip(days, counts, strict=True)
+            {"date": day.isoformat(), "earnCount": count}
+            for day, count in zip(days, counts, strict=True)
         ],
     }
 
@@ -89,8 +90,12 @@ def _counts(badge_pk: int, days: list[date], tz) -> list[int]:
     bounds = []
     for index, day in enumerate(days):
         window = Window(index=index, first_day=day, last_day=day, partial=False)
-        bounds.append((index, timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz))))
-    source, params = rows_table("d", [("i", "int"), ("lo", "timestamptz"), ("hi", "timestamptz")], bounds)
+        bounds.append(
+            (index, timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz)))
+        )
+    source, params = rows_table(
+        "d", [("i", "int"), ("lo", "timestamptz"), ("hi", "timestamptz")], bounds
+    )
     sql = (
         "SELECT d.i, (SELECT COUNT(*) FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active"
         f" AND e.event_date >= d.lo AND e.event_date < d.hi) FROM {source}"

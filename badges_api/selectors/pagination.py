@@ -28,20 +28,30 @@ class Page:
         return self.page * self.size
 
     def block(self, total: int) -> dict:
-        return {"page": self.page, "size": self.size, "total": total, "totalPages": -(-total // self.size)}
+        return {
+            "page": self.page,
+            "size": self.size,
+            "total": total,
+            "totalPages": -(-total // self.size),
+        }
 
 
-def _read(raw: str | None, name: str, default: int, minimum: int, maximum: int, errs: ErrorCollector) -> int:
+def _read(
+    raw: str | None, name: str, default: int, minimum: int, maximum: int, errs: ErrorCollector
+) -> int:
     if raw is None or raw == "":
         return default
     value = read_whole_number(raw, name, errs, minimum=minimum, maximum=maximum)
     return default if value is None else value
 
 
-def page_from_query(query, errs: ErrorCollector, *, size_names=("limit", "size"), default_size: int = 10) -> Page:
+def page_from_query(
+    query, errs: ErrorCollector, *, size_names=("limit", "size"), default_size: int = 10
+) -> Page:
     """The page a list's query asks for; each bad parameter is added to errs (400) by its name."""
     size_name, raw_size = next(
-        ((name, query.get(name)) for name in size_names if query.get(name) not in (None, "")), (size_names[0], None)
+        ((name, query.get(name)) for name in size_names if query.get(name) not in (None, "")),
+        (size_names[0], None),
     )
     size = _read(raw_size, size_name, default_size, 1, MAX_PAGE_SIZE, errs)
     return Page(page=_read(query.get("page"), "page", 0, 0, MAX_PAGE, errs), size=size)

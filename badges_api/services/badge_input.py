@@ -64,7 +64,9 @@ class BadgeInput:
     warnings: list[dict] = field(default_factory=list)
 
 
-def _timestamp(body: dict, key: str, errs: ErrorCollector, reference: str | None = None) -> datetime | None:
+def _timestamp(
+    body: dict, key: str, errs: ErrorCollector, reference: str | None = None
+) -> datetime | None:
     """`<key>ISO` wins over `<key>` (Capillary: "ISO overrides epoch")."""
     reference = reference or key
     for candidate in (f"{key}ISO", key):
@@ -74,7 +76,11 @@ def _timestamp(body: dict, key: str, errs: ErrorCollector, reference: str | None
         try:
             return parse_timestamp(ascii_text(value))
         except TimestampError as error:
-            errs.add(errors.INVALID_INPUT, f"{candidate}: {error}", f"{reference}ISO" if candidate.endswith("ISO") else reference)
+            errs.add(
+                errors.INVALID_INPUT,
+                f"{candidate}: {error}",
+                f"{reference}ISO" if candidate.endswith("ISO") else reference,
+            )
             return None
     return None
 
@@ -83,25 +89,39 @@ def ascii_text(value: object) -> object:
     """Refuses text with non-ASCII characters before parse_timestamp: its epoch reading (float())
     would take "１９２４９９２０００" for 1924992000, and no ISO-8601 date needs them."""
     if isinstance(value, str) and not value.isascii():
-        raise TimestampError("expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp in ASCII digits")
+        raise TimestampError(
+            "expected epoch seconds, epoch milliseconds or an ISO-8601 timestamp in ASCII digits"
+        )
     return value
 
 
-def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: datetime, allow_past: bool) -> dict | None:
+def parse_expiry(
+    value: object, reference: str, errs: ErrorCollector, *, now: datetime, allow_past: bool
+) -> dict | None:
     if not isinstance(value, dict):
         errs.add(errors.INVALID_INPUT, f"{reference} must be an object with expiryType", reference)
         return None
     expiry_type = enums.choice(value.get("expiryType"), enums.EXPIRY_TYPES)
     if expiry_type is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("expiryType", enums.EXPIRY_TYPES), f"{reference}.expiryType")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("expiryType", enums.EXPIRY_TYPES),
+            f"{reference}.expiryType",
+        )
         return None
     if expiry_type == "NEVER":
         return {"expiryType": "NEVER"}
     if expiry_type == "RELATIVE":
-        raw_unit = value.get("relativeExpirytype", value.get("relativeExpiryType", value.get("type")))
+        raw_unit = value.get(
+            "relativeExpirytype", value.get("relativeExpiryType", value.get("type"))
+        )
         unit = enums.period_unit(raw_unit)
         if unit is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("relativeExpirytype", enums.PERIOD_UNITS), f"{reference}.relativeExpirytype")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("relativeExpirytype", enums.PERIOD_UNITS),
+                f"{reference}.relativeExpirytype",
+            )
         amount = _period(value.get("value"), unit, f"{reference}.value", errs)
         if unit is None or amount is None:
             return None
@@ -110,26 +130,49 @@ def parse_expiry(value: object, reference: str, errs: ErrorCollector, *, now: da
     if kind is None and value.get("type") is None and value.get("expireWithBadgeMeta") is True:
         kind = "WITH_BADGE_META"
     if kind is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("type", enums.ABSOLUTE_EXPIRY_KINDS), f"{reference}.type")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("type", enums.ABSOLUTE_EXPIRY_KINDS),
+            f"{reference}.type",
+        )
         return None
     if kind == "WITH_BADGE_META":
-        return {"expiryType": "ABSOLUTE", "type": "WITH_BADGE_META", "expiresOn": None, "expireWithBadgeMeta": True}
+        return {
+            "expiryType": "ABSOLUTE",
+            "type": "WITH_BADGE_META",
+            "expiresOn": None,
+            "expireWithBadgeMeta": True,
+        }
     expires_on = _timestamp(value, "expiresOn", errs, f"{reference}.expiresOn")
     if expires_on is None:
-        if not any(item.reference and item.reference.startswith(f"{reference}.expiresOn") for item in errs.items):
-            errs.add(errors.INVALID_INPUT, "expiresOn is mandatory when type is FIXED_DATE", f"{reference}.expiresOn")
+        if not any(
+            item.reference and item.reference.startswith(f"{reference}.expiresOn")
+            for item in errs.items
+        ):
+            errs.add(
+                errors.INVALID_INPUT,
+                "expiresOn is mandatory when type is FIXED_DATE",
+                f"{reference}.expiresOn",
+            )
         return None
     if expires_on < now and not allow_past:
         errs.add(errors.EXPIRY_DATE_IN_PAST, None, f"{reference}.expiresOn")
         return None
-    return {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": to_epoch(expires_on), "expireWithBadgeMeta": False}
+    return {
+        "expiryType": "ABSOLUTE",
+        "type": "FIXED_DATE",
+        "expiresOn": to_epoch(expires_on),
+        "expireWithBadgeMeta": False,
+    }
 
 
 def _period(value: object, unit: str | None, reference: str, errs: ErrorCollector) -> int | None:
     """A number of days, weeks or months: 1 up to a century in that unit (MAX_PERIOD)."""
     maximum = MAX_PERIOD.get(unit or "", MAX_PERIOD["DAYS"])
     name = reference.rsplit(".", 1)[-1]
-    return read_whole_number(value, reference, errs, maximum=maximum, name=f"{name} ({(unit or 'DAYS').lower()})")
+    return read_whole_number(
+        value, reference, errs, maximum=maximum, name=f"{name} ({(unit or 'DAYS').lower()})"
+    )
 
 
 def _limit(value: object, reference: str, errs: ErrorCollector) -> int | None:
@@ -141,12 +184,22 @@ def _fixed_window(item: dict, constraint_type: str, ref: str, errs: ErrorCollect
     limit = _limit(item.get("maxEarnLimit"), f"{ref}.maxEarnLimit", errs)
     ok = limit is not None
     if unit is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("durationType", ("DAYS", "WEEKS", "MONTHS", "DAILY", "WEEKLY", "MONTHLY")), f"{ref}.durationType")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message(
+                "durationType", ("DAYS", "WEEKS", "MONTHS", "DAILY", "WEEKLY", "MONTHLY")
+            ),
+            f"{ref}.durationType",
+        )
         ok = False
     stored = {"constraintType": constraint_type, "durationType": unit, "maxEarnLimit": limit}
     if unit == "DAYS":
         if item.get("refreshRate") is None:
-            errs.add(errors.INVALID_INPUT, "refreshRate (days per window) is mandatory for DAYS windows", f"{ref}.refreshRate")
+            errs.add(
+                errors.INVALID_INPUT,
+                "refreshRate (days per window) is mandatory for DAYS windows",
+                f"{ref}.refreshRate",
+            )
             rate = None
         else:
             rate = _period(item.get("refreshRate"), "DAYS", f"{ref}.refreshRate", errs)
@@ -157,7 +210,11 @@ def _fixed_window(item: dict, constraint_type: str, ref: str, errs: ErrorCollect
         try:
             day = 1 if raw_day in (None, "") else parse_day_of_week(raw_day)
         except ValueError:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("startDayOfTheWeek", DAY_NAMES + ("1-7",)), f"{ref}.startDayOfTheWeek")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("startDayOfTheWeek", DAY_NAMES + ("1-7",)),
+                f"{ref}.startDayOfTheWeek",
+            )
             ok = False
         else:
             stored["startDayOfTheWeek"] = DAY_NAMES[day - 1]
@@ -166,7 +223,11 @@ def _fixed_window(item: dict, constraint_type: str, ref: str, errs: ErrorCollect
 
 def _customer_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None:
     stored = {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW"}
-    pairs = (("maxEarnForDays", "rollForDays", "DAYS"), ("maxEarnForWeeks", "rollForWeeks", "WEEKS"), ("maxEarnForMonths", "rollForMonths", "MONTHS"))
+    pairs = (
+        ("maxEarnForDays", "rollForDays", "DAYS"),
+        ("maxEarnForWeeks", "rollForWeeks", "WEEKS"),
+        ("maxEarnForMonths", "rollForMonths", "MONTHS"),
+    )
     ok = True
     for max_key, roll_key, unit in pairs:
         if item.get(max_key) is None and item.get(roll_key) is None:
@@ -176,7 +237,11 @@ def _customer_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None
         ok = ok and limit is not None and period is not None
         stored[max_key], stored[roll_key] = limit, period
     if ok and len(stored) == 1:
-        errs.add(errors.INVALID_INPUT, "A rolling window needs at least one of maxEarnForDays/rollForDays, maxEarnForWeeks/rollForWeeks, maxEarnForMonths/rollForMonths", ref)
+        errs.add(
+            errors.INVALID_INPUT,
+            "A rolling window needs at least one of maxEarnForDays/rollForDays, maxEarnForWeeks/rollForWeeks, maxEarnForMonths/rollForMonths",
+            ref,
+        )
         ok = False
     return stored if ok else None
 
@@ -184,12 +249,21 @@ def _customer_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None
 def _badge_rolling(item: dict, ref: str, errs: ErrorCollector) -> dict | None:
     unit = enums.period_unit(item.get("rollType"))
     if unit is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("rollType", enums.PERIOD_UNITS), f"{ref}.rollType")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("rollType", enums.PERIOD_UNITS),
+            f"{ref}.rollType",
+        )
     value = _period(item.get("rollValue"), unit, f"{ref}.rollValue", errs)
     limit = _limit(item.get("maxEarnLimit"), f"{ref}.maxEarnLimit", errs)
     if unit is None or value is None or limit is None:
         return None
-    return {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": unit, "rollValue": value, "maxEarnLimit": limit}
+    return {
+        "constraintType": "BADGE_ROLLING_WINDOW",
+        "rollType": unit,
+        "rollValue": value,
+        "maxEarnLimit": limit,
+    }
 
 
 def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[dict]:
@@ -199,7 +273,11 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
     if not isinstance(value, list):
         errs.add(errors.INVALID_INPUT, f"{level} must be a list", level)
         return []
-    allowed = enums.CUSTOMER_CONSTRAINT_TYPES if level == "customerConstraints" else enums.BADGE_CONSTRAINT_TYPES
+    allowed = (
+        enums.CUSTOMER_CONSTRAINT_TYPES
+        if level == "customerConstraints"
+        else enums.BADGE_CONSTRAINT_TYPES
+    )
     prefix = "CUSTOMER_BADGE_" if level == "customerConstraints" else "BADGE_"
     parsed: list[dict] = []
     seen_kinds: dict[str, int] = {}
@@ -210,7 +288,11 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
             continue
         constraint_type = enums.choice(item.get("constraintType"), allowed)
         if constraint_type is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message(f"{level}.constraintType", allowed), f"{ref}.constraintType")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message(f"{level}.constraintType", allowed),
+                f"{ref}.constraintType",
+            )
             continue
         kind = constraint_type.removeprefix(prefix)
         if kind == "NO_LIMIT":
@@ -228,9 +310,18 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
             stored = _badge_rolling(item, ref, errs)
         if stored is None:
             continue
-        identity = kind if kind != "ROLLING_WINDOW" or level == "customerConstraints" else f"{kind}:{stored['rollType']}:{stored['rollValue']}"
+        identity = (
+            kind
+            if kind != "ROLLING_WINDOW" or level == "customerConstraints"
+            else f"{kind}:{stored['rollType']}:{stored['rollValue']}"
+        )
         if identity in seen_kinds:
-            errs.add(errors.DUPLICATE_CONSTRAINT, f"Only one {constraint_type} is allowed" + (" per rollType and rollValue" if ":" in identity else ""), ref)
+            errs.add(
+                errors.DUPLICATE_CONSTRAINT,
+                f"Only one {constraint_type} is allowed"
+                + (" per rollType and rollValue" if ":" in identity else ""),
+                ref,
+            )
             continue
         seen_kinds[identity] = index
         if kind == "FIXED_WINDOW":
@@ -240,7 +331,9 @@ def parse_constraints(value: object, level: str, errs: ErrorCollector) -> list[d
             if reference_id in (None, ""):
                 reference_id = str(uuid.uuid4())
             else:
-                reference_id = read_name(reference_id, f"{ref}.referenceId", errs, max_length=MAX_TEXT_LENGTH)
+                reference_id = read_name(
+                    reference_id, f"{ref}.referenceId", errs, max_length=MAX_TEXT_LENGTH
+                )
                 if reference_id is None:
                     continue
             stored["referenceId"] = reference_id
@@ -252,7 +345,9 @@ def _images(value: object, errs: ErrorCollector) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
-        errs.add(errors.INVALID_INPUT, f"images must be a list of at most {MAX_LIST_ITEMS}", "images")
+        errs.add(
+            errors.INVALID_INPUT, f"images must be a list of at most {MAX_LIST_ITEMS}", "images"
+        )
         return []
     images = []
     for index, item in enumerate(value):
@@ -262,11 +357,17 @@ def _images(value: object, errs: ErrorCollector) -> list[dict]:
             continue
         tag = enums.choice(item.get("tag"), enums.IMAGE_TAGS)
         if tag is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("tag", enums.IMAGE_TAGS), f"{ref}.tag")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("tag", enums.IMAGE_TAGS),
+                f"{ref}.tag",
+            )
             continue
         before = len(errs.items)
         name = _text(item.get("name"), f"{ref}.name", errs, max_length=MAX_TEXT_LENGTH) or ""
-        handle = _text(item.get("fileSvcHandle"), f"{ref}.fileSvcHandle", errs, max_length=MAX_HANDLE_LENGTH)
+        handle = _text(
+            item.get("fileSvcHandle"), f"{ref}.fileSvcHandle", errs, max_length=MAX_HANDLE_LENGTH
+        )
         url = _text(item.get("url"), f"{ref}.url", errs, max_length=MAX_URL_LENGTH)
         if url is not None and not image_url_allowed(url):
             errs.add(
@@ -283,7 +384,9 @@ def _images(value: object, errs: ErrorCollector) -> list[dict]:
     return images
 
 
-def _text(value: object, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False) -> str | None:
+def _text(
+    value: object, reference: str, errs: ErrorCollector, *, max_length: int, free_text: bool = False
+) -> str | None:
     """Optional text: None when absent or blank; a 400 for non-text, control characters or length."""
     if value is None:
         return None
@@ -293,19 +396,27 @@ def _text(value: object, reference: str, errs: ErrorCollector, *, max_length: in
     text = value if free_text else value.strip()
     if not text.strip():
         return None
-    return text if text_fits(text, reference, errs, max_length=max_length, free_text=free_text) else None
+    return (
+        text
+        if text_fits(text, reference, errs, max_length=max_length, free_text=free_text)
+        else None
+    )
 
 
 # https anywhere; this service's own uploads on any scheme and host (a laptop serves them over
 # plain http); a path on this server, where the demo badges' images live (/static/...). Never
 # javascript:, data: or plain http elsewhere: apps and the console put these URLs in <img src>.
 _HTTPS_URL = re.compile(r"https://[^\s/?#@]+(?:[/?#]\S*)?", re.IGNORECASE)
-_OWN_UPLOAD_URL = re.compile(r"(?:https?://[^\s/?#@]+)?" + re.escape(OWN_UPLOADS_PATH) + r"[\w.-]+", re.IGNORECASE)
+_OWN_UPLOAD_URL = re.compile(
+    r"(?:https?://[^\s/?#@]+)?" + re.escape(OWN_UPLOADS_PATH) + r"[\w.-]+", re.IGNORECASE
+)
 _LOCAL_PATH = re.compile(r"/(?![/\\])\S*")
 
 
 def image_url_allowed(url: str) -> bool:
-    return bool(_HTTPS_URL.fullmatch(url) or _OWN_UPLOAD_URL.fullmatch(url) or _LOCAL_PATH.fullmatch(url))
+    return bool(
+        _HTTPS_URL.fullmatch(url) or _OWN_UPLOAD_URL.fullmatch(url) or _LOCAL_PATH.fullmatch(url)
+    )
 
 
 _BENEFIT_FIELDS = {
@@ -327,7 +438,9 @@ def _benefits(value: object, errs: ErrorCollector) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
-        errs.add(errors.INVALID_INPUT, f"benefits must be a list of at most {MAX_LIST_ITEMS}", "benefits")
+        errs.add(
+            errors.INVALID_INPUT, f"benefits must be a list of at most {MAX_LIST_ITEMS}", "benefits"
+        )
         return []
     benefits = []
     for index, item in enumerate(value):
@@ -337,22 +450,41 @@ def _benefits(value: object, errs: ErrorCollector) -> list[dict]:
             continue
         benefit_type = enums.choice(item.get("benefitType"), enums.BENEFIT_TYPES)
         if benefit_type is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("benefitType", enums.BENEFIT_TYPES), f"{ref}.benefitType")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("benefitType", enums.BENEFIT_TYPES),
+                f"{ref}.benefitType",
+            )
             continue
         required, optional = _BENEFIT_FIELDS[benefit_type]
         stored: dict = {"benefitType": benefit_type}
         ok = True
         for key in required:
             if item.get(key) is None:
-                errs.add(errors.INVALID_INPUT, f"{key} is mandatory for {benefit_type} benefits", f"{ref}.{key}")
+                errs.add(
+                    errors.INVALID_INPUT,
+                    f"{key} is mandatory for {benefit_type} benefits",
+                    f"{ref}.{key}",
+                )
                 number = None
             else:
-                number = read_whole_number(item.get(key), f"{ref}.{key}", errs, maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT))
+                number = read_whole_number(
+                    item.get(key),
+                    f"{ref}.{key}",
+                    errs,
+                    maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT),
+                )
             ok = ok and number is not None
             stored[key] = number
         for key in optional:
             raw = item.get(key)
-            number = None if raw is None else read_whole_number(raw, f"{ref}.{key}", errs, maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT))
+            number = (
+                None
+                if raw is None
+                else read_whole_number(
+                    raw, f"{ref}.{key}", errs, maximum=_BENEFIT_MAXIMUM.get(key, MAX_BIGINT)
+                )
+            )
             ok = ok and (raw is None or number is not None)
             stored[key] = number
         if ok:
@@ -378,14 +510,18 @@ def _tags(value: object, errs: ErrorCollector) -> list[dict]:
             errs.add(errors.INVALID_INPUT, "a tag value must be text", f"{ref}.value")
             continue
         value = None if raw_value is None else str(raw_value)
-        if value is not None and not text_fits(value, f"{ref}.value", errs, max_length=MAX_TAG_VALUE_LENGTH, free_text=True):
+        if value is not None and not text_fits(
+            value, f"{ref}.value", errs, max_length=MAX_TAG_VALUE_LENGTH, free_text=True
+        ):
             continue
         if name is not None:
             tags.append({"name": name, "value": value})
     return tags
 
 
-def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: ErrorCollector) -> BadgeInput:
+def parse_badge_input(
+    body: object, *, now: datetime, migration: bool, errs: ErrorCollector
+) -> BadgeInput:
     """Everything about the body alone; rules that need the database live in the services."""
     data = BadgeInput()
     if not isinstance(body, dict):
@@ -401,8 +537,14 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
     description = body.get("description")
     if description is not None:
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION_LENGTH:
-            errs.add(errors.INVALID_INPUT, f"description must be text of at most {MAX_DESCRIPTION_LENGTH} characters", "description")
-        elif text_fits(description, "description", errs, max_length=MAX_DESCRIPTION_LENGTH, free_text=True):
+            errs.add(
+                errors.INVALID_INPUT,
+                f"description must be text of at most {MAX_DESCRIPTION_LENGTH} characters",
+                "description",
+            )
+        elif text_fits(
+            description, "description", errs, max_length=MAX_DESCRIPTION_LENGTH, free_text=True
+        ):
             data.description = description
 
     data.start_on = _timestamp(body, "startOn", errs)
@@ -416,7 +558,11 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
     if earn_type is not None or "earnType" in body:
         data.earn_type = enums.choice(earn_type, enums.EARN_TYPES)
         if data.earn_type is None:
-            errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("earnType", enums.EARN_TYPES), "earnType")
+            errs.add(
+                errors.INVALID_INPUT,
+                enums.invalid_enum_message("earnType", enums.EARN_TYPES),
+                "earnType",
+            )
 
     # `isActive` is read as `active`; either, when sent, is a boolean (null is not "omitted").
     for key in ("active", "isActive"):
@@ -427,9 +573,13 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
                 errs.add(errors.INVALID_INPUT, f"{key} must be true or false", key)
 
     if "earnedBadgeExpiry" in body:
-        data.earned_badge_expiry = parse_expiry(body["earnedBadgeExpiry"], "earnedBadgeExpiry", errs, now=now, allow_past=migration)
+        data.earned_badge_expiry = parse_expiry(
+            body["earnedBadgeExpiry"], "earnedBadgeExpiry", errs, now=now, allow_past=migration
+        )
     if body.get("issuedBadgeExpiry") is not None:
-        data.issued_badge_expiry = parse_expiry(body["issuedBadgeExpiry"], "issuedBadgeExpiry", errs, now=now, allow_past=migration)
+        data.issued_badge_expiry = parse_expiry(
+            body["issuedBadgeExpiry"], "issuedBadgeExpiry", errs, now=now, allow_past=migration
+        )
 
     ownership = body.get("ownership")
     if "ownership" in body:
@@ -441,19 +591,29 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
             for index, raw in enumerate(owners):
                 owner = enums.owner_type(raw)
                 if owner is None:
-                    errs.add(errors.OWNER_TYPE_NOT_ALLOWED, f"Owner type is not allowed: {raw!r}; allowed values: {', '.join(enums.OWNER_TYPES)}", f"ownership.restrictedToOwners[{index}]")
+                    errs.add(
+                        errors.OWNER_TYPE_NOT_ALLOWED,
+                        f"Owner type is not allowed: {raw!r}; allowed values: {', '.join(enums.OWNER_TYPES)}",
+                        f"ownership.restrictedToOwners[{index}]",
+                    )
                 elif owner not in canonical:
                     canonical.append(owner)
             data.restricted_to_owners = canonical
         if isinstance(ownership, dict) and ownership.get("claims"):
-            data.warnings.append({
-                "code": errors.INVALID_INPUT,
-                "message": "Claims cannot be set while creating or updating a badge; use the claim API. They were ignored.",
-                "reference": "ownership.claims",
-            })
+            data.warnings.append(
+                {
+                    "code": errors.INVALID_INPUT,
+                    "message": "Claims cannot be set while creating or updating a badge; use the claim API. They were ignored.",
+                    "reference": "ownership.claims",
+                }
+            )
 
-    data.customer_constraints = parse_constraints(body.get("customerConstraints"), "customerConstraints", errs)
-    data.badge_constraints = parse_constraints(body.get("badgeConstraints"), "badgeConstraints", errs)
+    data.customer_constraints = parse_constraints(
+        body.get("customerConstraints"), "customerConstraints", errs
+    )
+    data.badge_constraints = parse_constraints(
+        body.get("badgeConstraints"), "badgeConstraints", errs
+    )
     data.images = _images(body.get("images"), errs)
     data.benefits = _benefits(body.get("benefits"), errs)
     data.tags = _tags(body.get("tags"), errs)
@@ -461,7 +621,11 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
     custom_fields = body.get("customFields")
     if custom_fields is not None:
         if not isinstance(custom_fields, dict):
-            errs.add(errors.INVALID_INPUT, "customFields must be an object of name: value", "customFields")
+            errs.add(
+                errors.INVALID_INPUT,
+                "customFields must be an object of name: value",
+                "customFields",
+            )
         else:
             data.custom_fields = dict(custom_fields)
 
@@ -470,7 +634,9 @@ def parse_badge_input(body: object, *, now: datetime, migration: bool, errs: Err
         if not isinstance(group_id, str) or not group_id.strip():
             errs.add(errors.INVALID_INPUT, "badgeGroupId must be a group id", "badgeGroupId")
         else:
-            data.badge_group_id = read_name(group_id, "badgeGroupId", errs, max_length=MAX_TEXT_LENGTH)
+            data.badge_group_id = read_name(
+                group_id, "badgeGroupId", errs, max_length=MAX_TEXT_LENGTH
+            )
     rank = body.get("badgeRank")
     if rank is not None:
         data.badge_rank = read_whole_number(rank, "badgeRank", errs, maximum=MAX_COUNT)

@@ -54,7 +54,9 @@ def _window_kinds(constraints: list[dict]) -> set[str]:
 def _keep_window_reference_ids(old: list[dict], new: list[dict]) -> None:
     """A fixed window keeps its referenceId while its shape is unchanged (only maxEarnLimit may differ)."""
     shape_keys = ("constraintType", "durationType", "refreshRate", "startDayOfTheWeek")
-    old_windows = {tuple(c.get(k) for k in shape_keys): c["referenceId"] for c in old if "referenceId" in c}
+    old_windows = {
+        tuple(c.get(k) for k in shape_keys): c["referenceId"] for c in old if "referenceId" in c
+    }
     for constraint in new:
         if "referenceId" in constraint:
             previous = old_windows.get(tuple(constraint.get(k) for k in shape_keys))
@@ -63,10 +65,16 @@ def _keep_window_reference_ids(old: list[dict], new: list[dict]) -> None:
 
 
 def _sync_owners(badge: Badge) -> None:
-    BadgeOwner.objects.filter(badge=badge).exclude(owner_type__in=badge.restricted_to_owners).delete()
+    BadgeOwner.objects.filter(badge=badge).exclude(
+        owner_type__in=badge.restricted_to_owners
+    ).delete()
     existing = set(BadgeOwner.objects.filter(badge=badge).values_list("owner_type", flat=True))
     BadgeOwner.objects.bulk_create(
-        [BadgeOwner(badge=badge, owner_type=owner) for owner in badge.restricted_to_owners if owner not in existing]
+        [
+            BadgeOwner(badge=badge, owner_type=owner)
+            for owner in badge.restricted_to_owners
+            if owner not in existing
+        ]
     )
 
 
@@ -79,22 +87,34 @@ def _save_or_duplicate(badge: Badge) -> None:
         raise BadgeApiError(errors.DUPLICATE_BADGE_NAME) from error
 
 
-def badge_create(*, org: Org, client: ApiClient, body: object, migration: bool = False) -> tuple[Badge, list[dict]]:
+def badge_create(
+    *, org: Org, client: ApiClient, body: object, migration: bool = False
+) -> tuple[Badge, list[dict]]:
     """Create a badge; returns it with any warnings. All failing rules are reported together."""
     now = timezone.now()
     errs = ErrorCollector()
     data = parse_badge_input(body, now=now, migration=migration, errs=errs)
     if isinstance(body, dict):
         for wire, attr in _CREATE_REQUIRED.items():
-            already = any(item.reference and item.reference.split(".")[0].split("[")[0].removesuffix("ISO") == wire for item in errs.items)
+            already = any(
+                item.reference
+                and item.reference.split(".")[0].split("[")[0].removesuffix("ISO") == wire
+                for item in errs.items
+            )
             if getattr(data, attr) is None and not already:
                 errs.add(errors.INVALID_INPUT, f"{wire} is mandatory", wire)
         if "ownership" not in body:
             errs.add(errors.OWNER_REQUIRED, None, "ownership.restrictedToOwners")
-    if data.earn_type == "ISSUE_EARN" and data.issued_badge_expiry is None and not any(
-        (item.reference or "").startswith("issuedBadgeExpiry") for item in errs.items
+    if (
+        data.earn_type == "ISSUE_EARN"
+        and data.issued_badge_expiry is None
+        and not any((item.reference or "").startswith("issuedBadgeExpiry") for item in errs.items)
     ):
-        errs.add(errors.INVALID_INPUT, "issuedBadgeExpiry (the enrolment expiry) is mandatory for ISSUE_EARN badges", "issuedBadgeExpiry")
+        errs.add(
+            errors.INVALID_INPUT,
+            "issuedBadgeExpiry (the enrolment expiry) is mandatory for ISSUE_EARN badges",
+            "issuedBadgeExpiry",
+        )
     if _name_taken(org, data.name):
         errs.add(errors.DUPLICATE_BADGE_NAME)
     if data.start_on and data.start_on < now - START_DATE_GRACE and not migration:
@@ -134,13 +154,17 @@ def badge_create(*, org: Org, client: ApiClient, body: object, migration: bool =
 def badge_for_update(org: Org, badge_id: object) -> Badge:
     if not isinstance(badge_id, str) or not badge_id:
         raise BadgeApiError(errors.INVALID_INPUT, "id is mandatory", "id")
-    badge = Badge.objects.select_for_update().filter(org=org, public_id=checked_id(badge_id)).first()
+    badge = (
+        Badge.objects.select_for_update().filter(org=org, public_id=checked_id(badge_id)).first()
+    )
     if badge is None:
         raise BadgeApiError.not_found()
     return badge
 
 
-def badge_update(*, org: Org, client: ApiClient, body: object, migration: bool = False) -> tuple[Badge, list[dict]]:
+def badge_update(
+    *, org: Org, client: ApiClient, body: object, migration: bool = False
+) -> tuple[Badge, list[dict]]:
     """Replace the fields the body carries; omitted fields keep their values.
 
     Once a badge is live its start date is fixed (723) and its limits cannot switch between
@@ -153,7 +177,11 @@ def badge_update(*, org: Org, client: ApiClient, body: object, migration: bool =
         data = parse_badge_input(body, now=now, migration=migration, errs=errs)
         status = badge_status(start=badge.start_on, end=badge.expires_on, now=now)
         _check_update_rules(badge, data, status=status, now=now, errs=errs)
-        group = _group_for(org, data.badge_group_id, errs) if "badgeGroupId" in data.present else badge.group
+        group = (
+            _group_for(org, data.badge_group_id, errs)
+            if "badgeGroupId" in data.present
+            else badge.group
+        )
         custom_fields = (
             custom_field_values_apply(org=org, values=data.custom_fields, errs=errs)
             if "customFields" in data.present
@@ -167,38 +195,83 @@ def badge_update(*, org: Org, client: ApiClient, body: object, migration: bool =
     return badge, data.warnings
 
 
-def _check_update_rules(badge: Badge, data: BadgeInput, *, status: str, now: datetime, errs: ErrorCollector) -> None:
+def _check_update_rules(
+    badge: Badge, data: BadgeInput, *, status: str, now: datetime, errs: ErrorCollector
+) -> None:
     if data.name and _name_taken(badge.org, data.name, excluding=badge.pk):
         errs.add(errors.DUPLICATE_BADGE_NAME)
     start = data.start_on or badge.start_on
     end = data.expires_on or badge.expires_on
-    if data.start_on and status != "UPCOMING" and abs((data.start_on - badge.start_on).total_seconds()) >= 1:
+    if (
+        data.start_on
+        and status != "UPCOMING"
+        and abs((data.start_on - badge.start_on).total_seconds()) >= 1
+    ):
         errs.add(errors.START_DATE_LOCKED_WHEN_LIVE, None, "startOn")
-    if (data.start_on or data.expires_on) and start >= end and not any(i.code == errors.START_AFTER_END for i in errs.items):
+    if (
+        (data.start_on or data.expires_on)
+        and start >= end
+        and not any(i.code == errors.START_AFTER_END for i in errs.items)
+    ):
         errs.add(errors.START_AFTER_END, None, "expiresOn")
-    if data.expires_on and data.expires_on < now and abs((data.expires_on - badge.expires_on).total_seconds()) >= 1:
+    if (
+        data.expires_on
+        and data.expires_on < now
+        and abs((data.expires_on - badge.expires_on).total_seconds()) >= 1
+    ):
         errs.add(errors.EXPIRY_DATE_IN_PAST, None, "expiresOn")
     if status != "UPCOMING":
-        for level, old in (("customerConstraints", badge.customer_constraints), ("badgeConstraints", badge.badge_constraints)):
+        for level, old in (
+            ("customerConstraints", badge.customer_constraints),
+            ("badgeConstraints", badge.badge_constraints),
+        ):
             if level not in data.present:
                 continue
-            new = data.customer_constraints if level == "customerConstraints" else data.badge_constraints
+            new = (
+                data.customer_constraints
+                if level == "customerConstraints"
+                else data.badge_constraints
+            )
             old_kinds, new_kinds = _window_kinds(old), _window_kinds(new)
-            switched_to_window = "FIXED_WINDOW" in new_kinds and "FIXED_WINDOW" not in old_kinds and "OTHER_LIMIT" in old_kinds
-            switched_from_window = "FIXED_WINDOW" in old_kinds and "FIXED_WINDOW" not in new_kinds and "OTHER_LIMIT" in new_kinds
+            switched_to_window = (
+                "FIXED_WINDOW" in new_kinds
+                and "FIXED_WINDOW" not in old_kinds
+                and "OTHER_LIMIT" in old_kinds
+            )
+            switched_from_window = (
+                "FIXED_WINDOW" in old_kinds
+                and "FIXED_WINDOW" not in new_kinds
+                and "OTHER_LIMIT" in new_kinds
+            )
             if switched_to_window or switched_from_window:
                 errs.add(errors.WINDOW_KIND_CHANGE_NOT_ALLOWED, None, level)
     if data.restricted_to_owners is not None:
         claimed = set(
-            BadgeClaim.objects.filter(badge=badge, is_active=True).values_list("owner_type", flat=True)
+            BadgeClaim.objects.filter(badge=badge, is_active=True).values_list(
+                "owner_type", flat=True
+            )
         )
         for owner in sorted(claimed - set(data.restricted_to_owners)):
-            errs.add(errors.OWNER_HAS_ACTIVE_CLAIM, f"{owner} cannot be removed while it has an active claim", "ownership.restrictedToOwners")
-    if data.earn_type == "ISSUE_EARN" and badge.issued_badge_expiry is None and data.issued_badge_expiry is None:
-        errs.add(errors.INVALID_INPUT, "issuedBadgeExpiry (the enrolment expiry) is mandatory for ISSUE_EARN badges", "issuedBadgeExpiry")
+            errs.add(
+                errors.OWNER_HAS_ACTIVE_CLAIM,
+                f"{owner} cannot be removed while it has an active claim",
+                "ownership.restrictedToOwners",
+            )
+    if (
+        data.earn_type == "ISSUE_EARN"
+        and badge.issued_badge_expiry is None
+        and data.issued_badge_expiry is None
+    ):
+        errs.add(
+            errors.INVALID_INPUT,
+            "issuedBadgeExpiry (the enrolment expiry) is mandatory for ISSUE_EARN badges",
+            "issuedBadgeExpiry",
+        )
 
 
-def _apply(badge: Badge, data: BadgeInput, *, group: BadgeGroup | None, custom_fields: dict) -> None:
+def _apply(
+    badge: Badge, data: BadgeInput, *, group: BadgeGroup | None, custom_fields: dict
+) -> None:
     present = data.present
     if data.name:
         badge.name = data.name
@@ -237,10 +310,18 @@ def badge_set_active(*, org: Org, client: ApiClient, badge_id: str, activation: 
     """`activation` is the path word: activate or deactivate (any case)."""
     word = activation.strip().lower()
     if word not in ("activate", "deactivate"):
-        raise BadgeApiError(errors.INVALID_INPUT, enums.invalid_enum_message("activationStatus", ("activate", "deactivate")), "activationStatus")
+        raise BadgeApiError(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("activationStatus", ("activate", "deactivate")),
+            "activationStatus",
+        )
     with transaction.atomic():
         badge = badge_for_update(org, badge_id)
-        if word == "deactivate" and badge_status(start=badge.start_on, end=badge.expires_on, now=timezone.now()) == "EXPIRED":
+        if (
+            word == "deactivate"
+            and badge_status(start=badge.start_on, end=badge.expires_on, now=timezone.now())
+            == "EXPIRED"
+        ):
             raise BadgeApiError(errors.EXPIRED_BADGE_CANNOT_BE_DEACTIVATED)
         badge.active = word == "activate"
         badge.last_updated_by = client.pk
@@ -256,7 +337,11 @@ def _claim_fields(body: object) -> tuple[str, str]:
     if raw_owner in (None, ""):
         errs.add(errors.OWNER_TYPE_MISSING, None, "ownerType")
     elif owner is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("ownerType", enums.OWNER_TYPES), "ownerType")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("ownerType", enums.OWNER_TYPES),
+            "ownerType",
+        )
     if isinstance(reference_id, (int, float)) and not isinstance(reference_id, bool):
         reference_id = str(reference_id)
     if not isinstance(reference_id, str) or not reference_id.strip():
@@ -264,7 +349,11 @@ def _claim_fields(body: object) -> tuple[str, str]:
     elif (bad := control_character(reference_id.strip())) is not None:
         errs.add(errors.INVALID_INPUT, control_message("referenceId", bad), "referenceId")
     elif len(reference_id.strip()) > MAX_OWNER_ID_LENGTH:
-        errs.add(errors.INVALID_INPUT, f"referenceId must be at most {MAX_OWNER_ID_LENGTH} characters", "referenceId")
+        errs.add(
+            errors.INVALID_INPUT,
+            f"referenceId must be at most {MAX_OWNER_ID_LENGTH} characters",
+            "referenceId",
+        )
     errs.raise_if_any()
     return owner, reference_id.strip()
 
@@ -283,7 +372,11 @@ def badge_claim(*, org: Org, client: ApiClient, badge_id: str, body: object) -> 
         if not badge.active:
             raise BadgeApiError(errors.INACTIVE_BADGE_CANNOT_BE_CLAIMED)
         claim, _ = BadgeClaim.objects.get_or_create(
-            badge=badge, owner_type=owner, reference_id=reference_id, is_active=True, defaults={"created_by": client.pk}
+            badge=badge,
+            owner_type=owner,
+            reference_id=reference_id,
+            is_active=True,
+            defaults={"created_by": client.pk},
         )
     return claim
 
@@ -292,7 +385,9 @@ def badge_unclaim(*, org: Org, client: ApiClient, badge_id: str, body: object) -
     owner, reference_id = _claim_fields(body)
     with transaction.atomic():
         badge = badge_for_update(org, badge_id)
-        claim = BadgeClaim.objects.filter(badge=badge, owner_type=owner, reference_id=reference_id, is_active=True).first()
+        claim = BadgeClaim.objects.filter(
+            badge=badge, owner_type=owner, reference_id=reference_id, is_active=True
+        ).first()
         if claim is None:
             raise BadgeApiError(errors.CLAIM_NOT_FOUND, None, "referenceId", status=404)
         claim.is_active = False

@@ -44,7 +44,9 @@ def coerce_value(data_type: str, value: object) -> str | None:
     return None
 
 
-def custom_field_values_apply(*, org: Org, values: dict[str, object], errs: ErrorCollector) -> dict[str, str]:
+def custom_field_values_apply(
+    *, org: Org, values: dict[str, object], errs: ErrorCollector
+) -> dict[str, str]:
     """Validated values plus the defaults of mandatory fields the badge omits."""
     fields = {field.name: field for field in CustomField.objects.filter(org=org, is_active=True)}
     applied: dict[str, str] = {}
@@ -52,12 +54,20 @@ def custom_field_values_apply(*, org: Org, values: dict[str, object], errs: Erro
         field = fields.get(name)
         if field is None:
             known = ", ".join(sorted(fields)) or "none defined"
-            errs.add(errors.CUSTOM_FIELD_INVALID, f"Unknown custom field {name!r}; active fields: {known}", f"customFields.{name}")
+            errs.add(
+                errors.CUSTOM_FIELD_INVALID,
+                f"Unknown custom field {name!r}; active fields: {known}",
+                f"customFields.{name}",
+            )
             continue
         reference = f"customFields.{name}"
         coerced = coerce_value(field.data_type, raw)
         if coerced is None:
-            errs.add(errors.CUSTOM_FIELD_INVALID, f"{name!r} expects a {value_description(field.data_type)}", reference)
+            errs.add(
+                errors.CUSTOM_FIELD_INVALID,
+                f"{name!r} expects a {value_description(field.data_type)}",
+                reference,
+            )
             continue
         problem = value_problem(coerced, reference)
         if problem is not None:

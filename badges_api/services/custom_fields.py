@@ -91,7 +91,11 @@ def _default_value(
         return None
     value = coerce_value(data_type, raw)
     if value is None:
-        errs.add(errors.INVALID_INPUT, f"defaultValue must be a {value_description(data_type)}", "defaultValue")
+        errs.add(
+            errors.INVALID_INPUT,
+            f"defaultValue must be a {value_description(data_type)}",
+            "defaultValue",
+        )
         return None
     problem = value_problem(value, "defaultValue")
     if problem is not None:
@@ -158,7 +162,9 @@ def custom_field_create(*, org: Org, client: ApiClient, body: object) -> CustomF
 
 def custom_field_for_update(org: Org, field_id: str) -> CustomField:
     custom_field = (
-        CustomField.objects.select_for_update().filter(org=org, public_id=checked_id(field_id)).first()
+        CustomField.objects.select_for_update()
+        .filter(org=org, public_id=checked_id(field_id))
+        .first()
     )
     if custom_field is None:
         raise BadgeApiError.not_found("Custom field not found")

@@ -258,7 +258,9 @@ def _records_line_by_line(
     lines: list[int] = []
     position = start
     while position < end:
-        reader = csv.reader(map(physical.__getitem__, range(position, end + 1)), delimiter=delimiter)
+        reader = csv.reader(
+            map(physical.__getitem__, range(position, end + 1)), delimiter=delimiter
+        )
         read = 0  # physical lines this reader has consumed before the current record
         try:
             for record in reader:

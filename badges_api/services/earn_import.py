@@ -41,7 +41,9 @@ def _date(item: dict, key: str) -> datetime:
             try:
                 return parse_timestamp(item[candidate])
             except TimestampError as error:
-                raise _RowRefused(errors.INVALID_INPUT, f"{candidate}: {error}", candidate) from error
+                raise _RowRefused(
+                    errors.INVALID_INPUT, f"{candidate}: {error}", candidate
+                ) from error
     raise _RowRefused(errors.INVALID_INPUT, f"{key} is mandatory", key)
 
 
@@ -72,11 +74,17 @@ def _badge_ids(body: list) -> dict[str, str | ErrorItem]:
 def _refuse_customer_id(raw: object) -> None:
     """Raises why raw is no customer id (whole_number() has refused it)."""
     if raw is None or raw == "":
-        raise _RowRefused(errors.CUSTOMER_ID_MISSING, errors.MESSAGES[errors.CUSTOMER_ID_MISSING], "customerId")
-    raise _RowRefused(errors.INVALID_INPUT, range_message("customerId", 1, MAX_BIGINT), "customerId")
+        raise _RowRefused(
+            errors.CUSTOMER_ID_MISSING, errors.MESSAGES[errors.CUSTOMER_ID_MISSING], "customerId"
+        )
+    raise _RowRefused(
+        errors.INVALID_INPUT, range_message("customerId", 1, MAX_BIGINT), "customerId"
+    )
 
 
-def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_id: str | None) -> list[dict]:
+def import_customer_badges(
+    *, org: Org, client: ApiClient, body: object, batch_id: str | None
+) -> list[dict]:
     """Every row answered in order; a bad row is its own error and the others still load.
 
     Each answer echoes `badgeMetaId` (a string) and `customerId` (an integer) when the row sent a
@@ -85,24 +93,34 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
     if not isinstance(body, list):
         raise BadgeApiError(errors.INVALID_INPUT, "The body must be a JSON array of earned badges")
     if len(body) > grants.MAX_BULK_CUSTOMERS:
-        raise BadgeApiError(errors.TOO_MANY_CUSTOMERS, f"At most {grants.MAX_BULK_CUSTOMERS:,} rows per request")
+        raise BadgeApiError(
+            errors.TOO_MANY_CUSTOMERS, f"At most {grants.MAX_BULK_CUSTOMERS:,} rows per request"
+        )
     batch = _batch_id(batch_id)
     now = timezone.now()
     badge_ids = _badge_ids(body)
     valid_ids = [badge_id for badge_id in badge_ids.values() if isinstance(badge_id, str)]
     badges = {b.public_id: b for b in Badge.objects.filter(org=org, public_id__in=valid_ids)}
     customer_ids = [
-        whole_number(item.get("customerId"), maximum=MAX_BIGINT) if isinstance(item, dict) else None for item in body
+        whole_number(item.get("customerId"), maximum=MAX_BIGINT) if isinstance(item, dict) else None
+        for item in body
     ]
     pk_of = grants.customer_pks(org, [c for c in customer_ids if c is not None])
 
     answers: list[dict] = []
     rows_by_badge: dict[int, list] = defaultdict(list)
     for index, item in enumerate(body):
-        answer = {"badgeMetaId": None, "customerId": None, "earnedBadgeId": None, "requestId": f"{batch}_{index + 1}"}
+        answer = {
+            "badgeMetaId": None,
+            "customerId": None,
+            "earnedBadgeId": None,
+            "requestId": f"{batch}_{index + 1}",
+        }
         answers.append(answer)
         if not isinstance(item, dict):
-            answer["error"] = ErrorItem(errors.INVALID_INPUT, "each row must be an object").as_dict()
+            answer["error"] = ErrorItem(
+                errors.INVALID_INPUT, "each row must be an object"
+            ).as_dict()
             continue
         raw_badge_id = item.get("badgeMetaId")
         badge_id = badge_ids.get(raw_badge_id) if isinstance(raw_badge_id, str) else None
@@ -113,7 +131,11 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
             if isinstance(badge_id, ErrorItem):
                 raise _RowRefused(badge_id.code, badge_id.message, badge_id.reference)
             if badge_id is None:
-                message = "badgeMetaId is mandatory" if raw_badge_id in (None, "") else "badgeMetaId must be a string"
+                message = (
+                    "badgeMetaId is mandatory"
+                    if raw_badge_id in (None, "")
+                    else "badgeMetaId must be a string"
+                )
                 raise _RowRefused(errors.INVALID_INPUT, message, "badgeMetaId")
             if customer_id is None:
                 _refuse_customer_id(item.get("customerId"))
@@ -124,16 +146,26 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
                 code = errors.GLOBAL_BADGE_NOT_FOUND
                 raise _RowRefused(code, errors.MESSAGES[code], "badgeMetaId")
             if pk is None:
-                raise _RowRefused(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND], "customerId")
+                raise _RowRefused(
+                    errors.CUSTOMER_NOT_FOUND,
+                    errors.MESSAGES[errors.CUSTOMER_NOT_FOUND],
+                    "customerId",
+                )
             if expires_on <= event_date:
-                raise _RowRefused(errors.INVALID_INPUT, "earnExpiresOn must be after earnEventDate", "earnExpiresOn")
+                raise _RowRefused(
+                    errors.INVALID_INPUT,
+                    "earnExpiresOn must be after earnEventDate",
+                    "earnExpiresOn",
+                )
         except _RowRefused as refused:
             answer["error"] = refused.error.as_dict()
             continue
         earned_id = new_object_id()
         answer["earnedBadgeId"] = earned_id
         grants.stamp(answer, "expiresOn", expires_on)
-        rows_by_badge[badge.pk].append([earned_id, pk, timestamp(event_date), timestamp(expires_on), answer["requestId"]])
+        rows_by_badge[badge.pk].append(
+            [earned_id, pk, timestamp(event_date), timestamp(expires_on), answer["requestId"]]
+        )
     with transaction.atomic():
         for badge_pk, rows in rows_by_badge.items():
             _insert(org, client, badge_pk, rows, now=now)
@@ -143,10 +175,21 @@ def import_customer_badges(*, org: Org, client: ApiClient, body: object, batch_i
 def _insert(org: Org, client: ApiClient, badge_pk: int, rows: list, *, now: datetime) -> None:
     insert_rows(
         "badges_api_earn",
-        varying=[("public_id", "text"), ("customer_id", "bigint"), ("event_date", "timestamptz"),
-                 ("expires_on", "timestamptz"), ("request_id", "text")],
+        varying=[
+            ("public_id", "text"),
+            ("customer_id", "bigint"),
+            ("event_date", "timestamptz"),
+            ("expires_on", "timestamptz"),
+            ("request_id", "text"),
+        ],
         rows=rows,
-        constant={"org_id": org.pk, "badge_id": badge_pk, "earned_on": timestamp(now), "is_active": True,
-                  "owner_type": IMPORT_OWNER, "created_by": client.pk},
+        constant={
+            "org_id": org.pk,
+            "badge_id": badge_pk,
+            "earned_on": timestamp(now),
+            "is_active": True,
+            "owner_type": IMPORT_OWNER,
+            "created_by": client.pk,
+        },
     )
     Badge.objects.filter(pk=badge_pk).update(earned_count=F("earned_count") + len(rows))

@@ -14,7 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from badge_rules.status import item_status
-from badge_rules.windows import RollingLimit, describe_fixed_window, describe_rolling_limit, rolling_window_start, window_containing
+from badge_rules.windows import (
+    RollingLimit,
+    describe_fixed_window,
+    describe_rolling_limit,
+    rolling_window_start,
+    window_containing,
+)
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
 from badges_api.fixed_windows import org_tz, window_days, window_spec
@@ -25,8 +31,14 @@ from badges_api.services.grants import GrantRequest
 from badges_api.sql import insert_rows, int_list, is_postgres, timestamp
 
 # 816 for an enrol-first earn: the event date is outside the customer's enrolment (seed 000).
-OUTSIDE_ENROLMENT = "Earn event date is not in duration of the customer's enrolment (issue) of the badge"
-ROLLING_PAIRS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
+OUTSIDE_ENROLMENT = (
+    "Earn event date is not in duration of the customer's enrolment (issue) of the badge"
+)
+ROLLING_PAIRS = (
+    ("DAYS", "maxEarnForDays", "rollForDays"),
+    ("WEEKS", "maxEarnForWeeks", "rollForWeeks"),
+    ("MONTHS", "maxEarnForMonths", "rollForMonths"),
+)
 
 
 @dataclass(slots=True)
@@ -47,7 +59,12 @@ class Limit:
 
 
 def badge_limits(
-    badge: Badge, constraints: list[dict], *, level: str, event_date: datetime, now: datetime,
+    badge: Badge,
+    constraints: list[dict],
+    *,
+    level: str,
+    event_date: datetime,
+    now: datetime,
     enrolment_expires_on: datetime | None = None,
 ) -> list[Limit]:
     """The badge's limits of one level as SQL-countable conditions over earns.
@@ -60,7 +77,11 @@ def badge_limits(
     tz = org_tz(badge.org)
     local_now = now.astimezone(tz)
     codes = {
-        "CUSTOMER": (errors.CUSTOMER_LIFETIME_LIMIT, errors.CUSTOMER_ROLLING_LIMIT, errors.CUSTOMER_WINDOW_LIMIT),
+        "CUSTOMER": (
+            errors.CUSTOMER_LIFETIME_LIMIT,
+            errors.CUSTOMER_ROLLING_LIMIT,
+            errors.CUSTOMER_WINDOW_LIMIT,
+        ),
         "BADGE": (errors.BADGE_TOTAL_LIMIT, errors.BADGE_ROLLING_LIMIT, errors.BADGE_WINDOW_LIMIT),
     }[level]
     who = "this customer" if level == "CUSTOMER" else "this badge across customers"
@@ -68,28 +89,57 @@ def badge_limits(
     for constraint in constraints:
         kind = constraint["constraintType"]
         if kind.endswith("FIXED_VALUE"):
-            limits.append(Limit(codes[0], constraint["maxEarnLimit"], f"at most {constraint['maxEarnLimit']} in total for {who}"))
+            limits.append(
+                Limit(
+                    codes[0],
+                    constraint["maxEarnLimit"],
+                    f"at most {constraint['maxEarnLimit']} in total for {who}",
+                )
+            )
         elif kind.endswith("ROLLING_WINDOW"):
             rolls = (
-                [(unit, constraint[max_key], constraint[roll_key]) for unit, max_key, roll_key in ROLLING_PAIRS if constraint.get(max_key)]
+                [
+                    (unit, constraint[max_key], constraint[roll_key])
+                    for unit, max_key, roll_key in ROLLING_PAIRS
+                    if constraint.get(max_key)
+                ]
                 if level == "CUSTOMER"
                 else [(constraint["rollType"], constraint["maxEarnLimit"], constraint["rollValue"])]
             )
             for unit, max_earn, length in rolls:
                 since = rolling_window_start(local_now, unit=unit, value=length)
-                words = describe_rolling_limit(RollingLimit(unit=unit, value=length, max_earn=max_earn))
-                limits.append(Limit(codes[1], max_earn, f"{words} for {who}", "e.earned_on >= %s", [timestamp(since)]))
+                words = describe_rolling_limit(
+                    RollingLimit(unit=unit, value=length, max_earn=max_earn)
+                )
+                limits.append(
+                    Limit(
+                        codes[1],
+                        max_earn,
+                        f"{words} for {who}",
+                        "e.earned_on >= %s",
+                        [timestamp(since)],
+                    )
+                )
         elif kind.endswith("FIXED_WINDOW"):
             spec = window_spec(constraint)
-            first_day, last_day = window_days(badge, constraint, tz, enrolment_expires_on=enrolment_expires_on)
-            window = window_containing(spec, event_date.astimezone(tz).date(), first_day=first_day, last_day=last_day)
+            first_day, last_day = window_days(
+                badge, constraint, tz, enrolment_expires_on=enrolment_expires_on
+            )
+            window = window_containing(
+                spec, event_date.astimezone(tz).date(), first_day=first_day, last_day=last_day
+            )
             if window is None:
                 continue
             words = f"{describe_fixed_window(spec, constraint['maxEarnLimit'])} for {who} (cycle {window.first_day} to {window.last_day})"
-            limits.append(Limit(
-                codes[2], constraint["maxEarnLimit"], words, "e.event_date >= %s AND e.event_date < %s",
-                [timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz))],
-            ))
+            limits.append(
+                Limit(
+                    codes[2],
+                    constraint["maxEarnLimit"],
+                    words,
+                    "e.event_date >= %s AND e.event_date < %s",
+                    [timestamp(window.start_instant(tz)), timestamp(window.end_instant(tz))],
+                )
+            )
     return limits
 
 
@@ -97,7 +147,9 @@ def _refusal(limit: Limit) -> ErrorItem:
     return ErrorItem(limit.code, f"Earn limit reached: {limit.words}", None)
 
 
-def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[Limit], *, now: datetime) -> dict[int, tuple]:
+def _customers_and_holdings(
+    badge: Badge, customer_ids: list[int], limits: list[Limit], *, now: datetime
+) -> dict[int, tuple]:
     """customer id -> (row id, an active earn's id or None, the customer limit that refuses or None).
 
     One statement resolves the ids and weighs what each already holds against every customer
@@ -121,7 +173,9 @@ def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[
             return {customer_id: (pk, None, refusing) for customer_id, pk in cursor.fetchall()}
     refusal = "NULL"
     if limits:
-        tests = " ".join(f"WHEN {limit.count_sql()} >= %s THEN {index}" for index, limit in enumerate(limits))
+        tests = " ".join(
+            f"WHEN {limit.count_sql()} >= %s THEN {index}" for index, limit in enumerate(limits)
+        )
         refusal = f"CASE {tests} END"
     sql = (
         f"SELECT c.customer_id, c.id, MAX(CASE WHEN e.expires_on > %s THEN e.public_id END), {refusal}"
@@ -129,7 +183,13 @@ def _customers_and_holdings(badge: Badge, customer_ids: list[int], limits: list[
         " LEFT JOIN badges_api_earn e ON e.badge_id = %s AND e.customer_id = c.id AND e.is_active"
         " GROUP BY c.customer_id, c.id"
     )
-    params = [timestamp(now), *[p for limit in limits for p in (*limit.params, limit.max_earn)], id_param, badge.org_id, badge.pk]
+    params = [
+        timestamp(now),
+        *[p for limit in limits for p in (*limit.params, limit.max_earn)],
+        id_param,
+        badge.org_id,
+        badge.pk,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {
@@ -149,7 +209,10 @@ def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | 
         params = [p for limit in counted for p in limit.params] + [badge.pk]
         # Only earns inside the widest look-back matter; the (badge, earned_on) index bounds it.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active", params)
+            cursor.execute(
+                f"SELECT {columns} FROM badges_api_earn e WHERE e.badge_id = %s AND e.is_active",
+                params,
+            )
             counts = [value or 0 for value in cursor.fetchone()]
     room, tightest = None, None
     by_limit = iter(counts)
@@ -161,7 +224,9 @@ def _badge_room(badge: Badge, limits: list[Limit]) -> tuple[int | None, Limit | 
     return room, tightest
 
 
-def _active_enrolments(badge: Badge, pks: list[int], *, event_date: datetime, now: datetime) -> tuple[dict[int, int], set[int]]:
+def _active_enrolments(
+    badge: Badge, pks: list[int], *, event_date: datetime, now: datetime
+) -> tuple[dict[int, int], set[int]]:
     """The customers' live enrolments (not revoked, not expired): customer pk -> the enrolment
     whose window holds the earn's event date, from its event date to its expiry inclusive (seed
     000: "between the badge issual start date and end date"); and the customers whose live
@@ -179,11 +244,15 @@ def _active_enrolments(badge: Badge, pks: list[int], *, event_date: datetime, no
         )
         rows = cursor.fetchall()
     inside = {pk: enrolment for pk, enrolment in rows if enrolment is not None}
-    outside = {pk for pk, enrolment in rows if enrolment is None} if len(inside) < len(rows) else set()
+    outside = (
+        {pk for pk, enrolment in rows if enrolment is None} if len(inside) < len(rows) else set()
+    )
     return inside, outside
 
 
-def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[dict], list[tuple[str, int, int | None]], datetime]:
+def decide(
+    badge: Badge, request: GrantRequest, *, now: datetime
+) -> tuple[list[dict], list[tuple[str, int, int | None]], datetime]:
     """Each customer's answer (wire items, in request order), the rows to insert, the expiry.
 
     Rows are (earn id, customer row id, enrolment row id). Answers are built as wire dicts
@@ -197,23 +266,42 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     # are cut here where the latest enrolment could end too, which counts the same earns as
     # cutting each customer's at its own (no earn of a customer has an event date after its live
     # enrolment's expiry) without reading every customer's expiry first.
-    customer_limits = badge_limits(badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now)
+    customer_limits = badge_limits(
+        badge, badge.customer_constraints, level="CUSTOMER", event_date=request.event_date, now=now
+    )
     known = _customers_and_holdings(badge, request.customer_ids, customer_limits, now=now)
     room, tightest = _badge_room(
-        badge, badge_limits(badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now)
+        badge,
+        badge_limits(
+            badge, badge.badge_constraints, level="BADGE", event_date=request.event_date, now=now
+        ),
     )
     enrolled, outside = (
-        _active_enrolments(badge, [held[0] for held in known.values()], event_date=request.event_date, now=now)
-        if enrol_first else ({}, set())
+        _active_enrolments(
+            badge, [held[0] for held in known.values()], event_date=request.event_date, now=now
+        )
+        if enrol_first
+        else ({}, set())
     )
     expires_on = grants.grant_expiry(badge.earned_badge_expiry, granted_at=now, badge=badge)
     granted_status = item_status(starts_at=now, expires_at=expires_on, now=now)
 
-    not_found = ErrorItem(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND]).as_dict()
-    already = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS]).as_dict()
-    no_enrolment = ErrorItem(errors.ENROLMENT_REQUIRED, errors.MESSAGES[errors.ENROLMENT_REQUIRED]).as_dict()
-    outside_enrolment = ErrorItem(errors.EVENT_DATE_OUTSIDE_BADGE, OUTSIDE_ENROLMENT, "earnEventDate").as_dict()
-    refusals = {id(limit): _refusal(limit).as_dict() for limit in customer_limits + ([tightest] if tightest else [])}
+    not_found = ErrorItem(
+        errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND]
+    ).as_dict()
+    already = ErrorItem(
+        errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS]
+    ).as_dict()
+    no_enrolment = ErrorItem(
+        errors.ENROLMENT_REQUIRED, errors.MESSAGES[errors.ENROLMENT_REQUIRED]
+    ).as_dict()
+    outside_enrolment = ErrorItem(
+        errors.EVENT_DATE_OUTSIDE_BADGE, OUTSIDE_ENROLMENT, "earnEventDate"
+    ).as_dict()
+    refusals = {
+        id(limit): _refusal(limit).as_dict()
+        for limit in customer_limits + ([tightest] if tightest else [])
+    }
     customer_ids = request.customer_ids
     # Listed twice: one earn; the repeat is answered like a second request would be. Checked
     # once here so a list without repeats pays nothing for it in the loop.
@@ -230,14 +318,29 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
         if held is None:
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": not_found}
         elif held[1] is not None:
-            item = {"customerId": customer_id, "issuedId": held[1], "status": "LIVE", "error": already}
+            item = {
+                "customerId": customer_id,
+                "issuedId": held[1],
+                "status": "LIVE",
+                "error": already,
+            }
         elif enrol_first and held[0] not in enrolled:
             error = outside_enrolment if held[0] in outside else no_enrolment
             item = {"customerId": customer_id, "issuedId": None, "status": None, "error": error}
         elif held[2] is not None:
-            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(held[2])]}
+            item = {
+                "customerId": customer_id,
+                "issuedId": None,
+                "status": None,
+                "error": refusals[id(held[2])],
+            }
         elif room is not None and room <= 0:
-            item = {"customerId": customer_id, "issuedId": None, "status": None, "error": refusals[id(tightest)]}
+            item = {
+                "customerId": customer_id,
+                "issuedId": None,
+                "status": None,
+                "error": refusals[id(tightest)],
+            }
         else:
             earn_id = next(fresh_ids)
             item = {"customerId": customer_id, "issuedId": earn_id, "status": granted_status}
@@ -250,7 +353,15 @@ def decide(badge: Badge, request: GrantRequest, *, now: datetime) -> tuple[list[
     return items, rows, expires_on
 
 
-def insert_earns(badge: Badge, request: GrantRequest, client: ApiClient, rows: list, *, now: datetime, expires_on: datetime) -> None:
+def insert_earns(
+    badge: Badge,
+    request: GrantRequest,
+    client: ApiClient,
+    rows: list,
+    *,
+    now: datetime,
+    expires_on: datetime,
+) -> None:
     """One INSERT for every granted customer; the badge's earnedCount moves by the same number."""
     if not rows:
         return
@@ -258,7 +369,8 @@ def insert_earns(badge: Badge, request: GrantRequest, client: ApiClient, rows: l
         "badges_api_earn",
         varying=[("public_id", "text"), ("customer_id", "bigint"), ("enrolment_id", "bigint")],
         rows=rows,
-        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on) | {"earned_on": timestamp(now)},
+        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on)
+        | {"earned_on": timestamp(now)},
     )
     Badge.objects.filter(pk=badge.pk).update(earned_count=F("earned_count") + len(rows))
 
@@ -288,7 +400,11 @@ def _check_event_date(badge: Badge, request: GrantRequest) -> None:
     """A direct badge's event date lies within the badge's start and end (seed 000). An enrol-first
     badge's lies within each customer's enrolment instead, answered per customer (decide)."""
     if badge.earn_type == "EARN" and not badge.start_on <= request.event_date <= badge.expires_on:
-        raise BadgeApiError(errors.EVENT_DATE_OUTSIDE_BADGE, "Earn event date is not in duration of badge meta", "earnEventDate")
+        raise BadgeApiError(
+            errors.EVENT_DATE_OUTSIDE_BADGE,
+            "Earn event date is not in duration of badge meta",
+            "earnEventDate",
+        )
 
 
 def earn_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
@@ -300,20 +416,36 @@ def earn_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]
         _check_event_date(badge, request)
         items, rows, expires_on = decide(badge, request, now=now)
         insert_earns(badge, request, client, rows, now=now, expires_on=expires_on)
-        data = {"badgeMetaId": badge.public_id, "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id}}
+        data = {
+            "badgeMetaId": badge.public_id,
+            "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id},
+        }
         grants.stamp(data, "expiresOn", expires_on)
         grants.stamp(data, "earnEventDate", request.event_date)
         data["issuedBadges"] = items
-        data["summary"] = {"requested": len(items), "earned": len(rows), "refused": len(items) - len(rows)}
+        data["summary"] = {
+            "requested": len(items),
+            "earned": len(rows),
+            "refused": len(items) - len(rows),
+        }
         data["requestId"] = request.request_id
         return grants.envelope_bytes(data)
 
     return grants.run_idempotent(
-        org=org, badge_id=request.badge_id, request_id=request.request_id, operation="earnBulk", body=body, work=work
+        org=org,
+        badge_id=request.badge_id,
+        request_id=request.request_id,
+        operation="earnBulk",
+        body=body,
+        work=work,
     )
 
 
-_SINGLE_EARN_STATUS = {errors.ENROLMENT_REQUIRED: 409, errors.ACTIVE_ISSUE_EXISTS: 409, errors.CUSTOMER_NOT_FOUND: 404}
+_SINGLE_EARN_STATUS = {
+    errors.ENROLMENT_REQUIRED: 409,
+    errors.ACTIVE_ISSUE_EXISTS: 409,
+    errors.CUSTOMER_NOT_FOUND: 404,
+}
 
 
 def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
@@ -330,7 +462,11 @@ def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
             reference = item["error"].get("reference") or "customerId"
             raise BadgeApiError(code, message, reference, status=_SINGLE_EARN_STATUS.get(code, 400))
         insert_earns(badge, request, client, rows, now=now, expires_on=expires_on)
-        data = {"badgeMetaId": badge.public_id, "customerId": item["customerId"], "earnedBadgeId": item["issuedId"]}
+        data = {
+            "badgeMetaId": badge.public_id,
+            "customerId": item["customerId"],
+            "earnedBadgeId": item["issuedId"],
+        }
         grants.stamp(data, "expiresOn", expires_on)
         grants.stamp(data, "earnEventDate", request.event_date)
         data["requestId"] = request.request_id
@@ -339,7 +475,12 @@ def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
         return grants.envelope_bytes(data)
 
     return grants.run_idempotent(
-        org=org, badge_id=request.badge_id, request_id=request.request_id, operation="earn", body=body, work=work
+        org=org,
+        badge_id=request.badge_id,
+        request_id=request.request_id,
+        operation="earn",
+        body=body,
+        work=work,
     )
 
 

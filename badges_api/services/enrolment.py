@@ -47,14 +47,23 @@ def _active_enrolment_ids(badge: Badge, pks: list[int], *, now: datetime) -> dic
         return dict(cursor.fetchall())
 
 
-def _insert_enrolments(badge: Badge, request: GrantRequest, client: ApiClient, rows: list, *, now: datetime, expires_on: datetime) -> None:
+def _insert_enrolments(
+    badge: Badge,
+    request: GrantRequest,
+    client: ApiClient,
+    rows: list,
+    *,
+    now: datetime,
+    expires_on: datetime,
+) -> None:
     if not rows:
         return
     insert_rows(
         "badges_api_enrolment",
         varying=[("public_id", "text"), ("customer_id", "bigint")],
         rows=rows,
-        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on) | {"issued_on": timestamp(now)},
+        constant=grants.grant_columns(badge, request, client, now=now, expires_on=expires_on)
+        | {"issued_on": timestamp(now)},
     )
     Badge.objects.filter(pk=badge.pk).update(issued_count=F("issued_count") + len(rows))
 
@@ -69,9 +78,17 @@ def issue_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes
 
     def work(badge: Badge, now: datetime) -> bytes:
         if badge.earn_type != "ISSUE_EARN":
-            raise BadgeApiError(errors.NOT_AN_ENROL_AND_ISSUE_BADGE, "Only ISSUE_EARN badges take enrolments; this one is EARN (direct issue)", "badgeMetaId")
+            raise BadgeApiError(
+                errors.NOT_AN_ENROL_AND_ISSUE_BADGE,
+                "Only ISSUE_EARN badges take enrolments; this one is EARN (direct issue)",
+                "badgeMetaId",
+            )
         _check_enrollable(badge, request, now=now)
-        expires_on = grants.grant_expiry(badge.issued_badge_expiry or {"expiryType": "NEVER"}, granted_at=request.event_date, badge=badge)
+        expires_on = grants.grant_expiry(
+            badge.issued_badge_expiry or {"expiryType": "NEVER"},
+            granted_at=request.event_date,
+            badge=badge,
+        )
         status = item_status(starts_at=request.event_date, expires_at=expires_on, now=now)
         pk_of = grants.customer_pks(org, request.customer_ids)
         live = _active_enrolment_ids(badge, list(pk_of.values()), now=now)
@@ -81,27 +98,43 @@ def issue_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes
             pk = pk_of.get(customer_id)
             outcome = Outcome(customer_id)
             if pk is None:
-                outcome.error = ErrorItem(errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND])
+                outcome.error = ErrorItem(
+                    errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND]
+                )
             elif pk in live or customer_id in seen:
                 outcome.item_id = live.get(pk) or seen[customer_id].item_id
                 outcome.status = "LIVE"
-                outcome.error = ErrorItem(errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS])
+                outcome.error = ErrorItem(
+                    errors.ACTIVE_ISSUE_EXISTS, errors.MESSAGES[errors.ACTIVE_ISSUE_EXISTS]
+                )
             else:
                 outcome.item_id, outcome.status = next(fresh_ids), status
                 rows.append((outcome.item_id, pk))
             seen.setdefault(customer_id, outcome)
             outcomes.append(outcome)
         _insert_enrolments(badge, request, client, rows, now=now, expires_on=expires_on)
-        data = {"badgeMetaId": badge.public_id, "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id}}
+        data = {
+            "badgeMetaId": badge.public_id,
+            "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id},
+        }
         grants.stamp(data, "expiresOn", expires_on)
         grants.stamp(data, "issueEventDate", request.event_date)
         data["issuedBadges"] = [outcome.as_wire() for outcome in outcomes]
-        data["summary"] = {"requested": len(outcomes), "enrolled": len(rows), "refused": len(outcomes) - len(rows)}
+        data["summary"] = {
+            "requested": len(outcomes),
+            "enrolled": len(rows),
+            "refused": len(outcomes) - len(rows),
+        }
         data["requestId"] = request.request_id
         return grants.envelope_bytes(data)
 
     return grants.run_idempotent(
-        org=org, badge_id=request.badge_id, request_id=request.request_id, operation="issueBulk", body=body, work=work
+        org=org,
+        badge_id=request.badge_id,
+        request_id=request.request_id,
+        operation="issueBulk",
+        body=body,
+        work=work,
     )
 
 
@@ -114,8 +147,15 @@ def _check_enrollable(badge: Badge, request: GrantRequest, *, now: datetime) -> 
         errs.add(errors.BADGE_NOT_LIVE, "Badge is not live: it is deactivated")
     if not badge.start_on <= request.event_date <= badge.expires_on:
         errs.add(errors.EVENT_DATE_OUTSIDE_BADGE, None, "issueEventDate")
-    if request.owner_type != "Membercare" and not badge.claims.filter(
-        owner_type=request.owner_type, reference_id=request.reference_id, is_active=True
-    ).exists():
-        errs.add(errors.BADGE_NOT_CLAIMED, f"Badge needs to be claimed first by {request.owner_type} {request.reference_id!r}", "triggeredBy")
+    if (
+        request.owner_type != "Membercare"
+        and not badge.claims.filter(
+            owner_type=request.owner_type, reference_id=request.reference_id, is_active=True
+        ).exists()
+    ):
+        errs.add(
+            errors.BADGE_NOT_CLAIMED,
+            f"Badge needs to be claimed first by {request.owner_type} {request.reference_id!r}",
+            "triggeredBy",
+        )
     errs.raise_if_any()

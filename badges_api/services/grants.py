@@ -96,7 +96,12 @@ def customer_id_from(raw: object, reference: str, errs: ErrorCollector) -> int |
 
 
 def text_id_from(
-    body: dict, key: str, errs: ErrorCollector, *, reference: str | None = None, max_length: int = MAX_TEXT_ID_LENGTH
+    body: dict,
+    key: str,
+    errs: ErrorCollector,
+    *,
+    reference: str | None = None,
+    max_length: int = MAX_TEXT_ID_LENGTH,
 ) -> str | None:
     """An id sent as text (badgeMetaId, earnedBadgeId, issueId, referenceId): trimmed, printable.
 
@@ -129,7 +134,11 @@ def triggered_by_from(body: dict, errs: ErrorCollector) -> tuple[str | None, str
     if raw_owner in (None, ""):
         errs.add(errors.OWNER_TYPE_MISSING, None, "triggeredBy.ownerType")
     elif owner is None:
-        errs.add(errors.INVALID_INPUT, enums.invalid_enum_message("ownerType", enums.OWNER_TYPES), "triggeredBy.ownerType")
+        errs.add(
+            errors.INVALID_INPUT,
+            enums.invalid_enum_message("ownerType", enums.OWNER_TYPES),
+            "triggeredBy.ownerType",
+        )
     reference = trigger.get("referenceId")
     if isinstance(reference, (int, float)) and not isinstance(reference, bool):
         reference = str(reference)
@@ -137,7 +146,9 @@ def triggered_by_from(body: dict, errs: ErrorCollector) -> tuple[str | None, str
         if owner != "Membercare":
             errs.add(errors.OWNER_ID_MANDATORY, None, "triggeredBy.referenceId")
         return owner, None
-    return owner, read_name(reference, "triggeredBy.referenceId", errs, max_length=MAX_TEXT_ID_LENGTH)
+    return owner, read_name(
+        reference, "triggeredBy.referenceId", errs, max_length=MAX_TEXT_ID_LENGTH
+    )
 
 
 def badge_id_from(body: dict, errs: ErrorCollector) -> str:
@@ -150,7 +161,12 @@ def lock_badge(org: Org, badge_id: str) -> Badge:
     Holding it, counting and inserting cannot interleave with another grant of the badge, which
     is what makes every limit exact under concurrency.
     """
-    badge = Badge.objects.select_for_update().select_related("org").filter(org=org, public_id=badge_id).first()
+    badge = (
+        Badge.objects.select_for_update()
+        .select_related("org")
+        .filter(org=org, public_id=badge_id)
+        .first()
+    )
     if badge is None:
         raise BadgeApiError.not_found()
     return badge
@@ -172,10 +188,20 @@ def check_grantable(badge: Badge, request: GrantRequest, *, now: datetime) -> No
     elif not badge.active:
         errs.add(errors.BADGE_NOT_LIVE, "Badge is not live: it is deactivated")
     # "A badge can be issued via MemberCare without any owners or claim" (S-earn).
-    if request.owner_type != "Membercare" and not BadgeClaim.objects.filter(
-        badge=badge, owner_type=request.owner_type, reference_id=request.reference_id, is_active=True
-    ).exists():
-        errs.add(errors.BADGE_NOT_CLAIMED, f"Badge needs to be claimed first by {request.owner_type} {request.reference_id!r}", "triggeredBy")
+    if (
+        request.owner_type != "Membercare"
+        and not BadgeClaim.objects.filter(
+            badge=badge,
+            owner_type=request.owner_type,
+            reference_id=request.reference_id,
+            is_active=True,
+        ).exists()
+    ):
+        errs.add(
+            errors.BADGE_NOT_CLAIMED,
+            f"Badge needs to be claimed first by {request.owner_type} {request.reference_id!r}",
+            "triggeredBy",
+        )
     if request.event_date > now + FUTURE_EVENT_TOLERANCE:
         errs.add(errors.EARN_EVENT_DATE_IN_FUTURE, None, "earnEventDate")
     errs.raise_if_any()
@@ -189,7 +215,9 @@ def expiry_rule(stored: dict) -> dict:
 
 
 def grant_expiry(stored_rule: dict, *, granted_at: datetime, badge: Badge) -> datetime:
-    return expiry_instant(expiry_rule(stored_rule), granted_at=granted_at, badge_end=badge.expires_on)
+    return expiry_instant(
+        expiry_rule(stored_rule), granted_at=granted_at, badge_end=badge.expires_on
+    )
 
 
 def customer_pks(org: Org, customer_ids: list[int]) -> dict[int, int]:
@@ -205,7 +233,9 @@ def customer_pks(org: Org, customer_ids: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def grant_columns(badge: Badge, request: GrantRequest, client: ApiClient, *, now: datetime, expires_on: datetime) -> dict:
+def grant_columns(
+    badge: Badge, request: GrantRequest, client: ApiClient, *, now: datetime, expires_on: datetime
+) -> dict:
     """The columns every earn or enrolment of one request shares."""
     return {
         "org_id": badge.org_id,
@@ -221,24 +251,41 @@ def grant_columns(badge: Badge, request: GrantRequest, client: ApiClient, *, now
 
 
 def envelope_bytes(data: dict, warnings: list | None = None) -> bytes:
-    return orjson.dumps({"data": data, "errors": [], "warnings": warnings or []}, option=orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(
+        {"data": data, "errors": [], "warnings": warnings or []}, option=orjson.OPT_NON_STR_KEYS
+    )
 
 
 def run_idempotent(
-    *, org: Org, badge_id: str, request_id: str, operation: str, body: dict, work: Callable[[Badge, datetime], bytes]
+    *,
+    org: Org,
+    badge_id: str,
+    request_id: str,
+    operation: str,
+    body: dict,
+    work: Callable[[Badge, datetime], bytes],
 ) -> tuple[int, bytes]:
     """Lock the badge, replay a repeated request, or do the work and record its answer."""
-    fingerprint = idempotency.body_fingerprint(operation, {k: v for k, v in body.items() if k != "requestId"})
+    fingerprint = idempotency.body_fingerprint(
+        operation, {k: v for k, v in body.items() if k != "requestId"}
+    )
     for _attempt in range(3):
         try:
             with transaction.atomic():
                 badge = lock_badge(org, badge_id)
-                stored = idempotency.replay(org=org, request_id=request_id, operation=operation, fingerprint=fingerprint)
+                stored = idempotency.replay(
+                    org=org, request_id=request_id, operation=operation, fingerprint=fingerprint
+                )
                 if stored is not None:
                     return stored.status, stored.body
                 answer = work(badge, timezone.now())
                 idempotency.record(
-                    org=org, request_id=request_id, operation=operation, fingerprint=fingerprint, status=200, body=answer
+                    org=org,
+                    request_id=request_id,
+                    operation=operation,
+                    fingerprint=fingerprint,
+                    status=200,
+                    body=answer,
                 )
                 return 200, answer
         except idempotency.DuplicateRequestRace:

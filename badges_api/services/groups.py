@@ -35,7 +35,11 @@ def parse_group_input(body: object, errs: ErrorCollector) -> GroupInput:
     # 3, 3.0 and "3" (Capillary's examples send numbers as both); the column is a 32-bit integer.
     rank = whole_number(raw_rank, maximum=MAX_COUNT)
     if rank is None:
-        message = None if raw_rank is None else f"Group Rank is Mandatory: {range_message('rank', 1, MAX_COUNT)}"
+        message = (
+            None
+            if raw_rank is None
+            else f"Group Rank is Mandatory: {range_message('rank', 1, MAX_COUNT)}"
+        )
         errs.add(errors.GROUP_RANK_MANDATORY, message, "rank")
     # Omitted keeps the group as it is; sent, it is true or false (null is refused).
     is_active = body.get("isActive")
@@ -83,7 +87,11 @@ def group_create(*, org: Org, client: ApiClient, body: object) -> BadgeGroup:
 
 
 def group_for_update(org: Org, group_id: str) -> BadgeGroup:
-    group = BadgeGroup.objects.select_for_update().filter(org=org, public_id=checked_id(group_id)).first()
+    group = (
+        BadgeGroup.objects.select_for_update()
+        .filter(org=org, public_id=checked_id(group_id))
+        .first()
+    )
     if group is None:
         raise BadgeApiError.not_found("Badge group not found")
     return group

@@ -38,7 +38,11 @@ def request_id_from(body: dict, *, required: bool = False) -> tuple[str, bool]:
         raise BadgeApiError(errors.INVALID_INPUT, "requestId must be text", "requestId")
     request_id = str(raw).strip()
     if not request_id or len(request_id) > MAX_REQUEST_ID_LENGTH:
-        raise BadgeApiError(errors.INVALID_INPUT, f"requestId must be 1 to {MAX_REQUEST_ID_LENGTH} characters", "requestId")
+        raise BadgeApiError(
+            errors.INVALID_INPUT,
+            f"requestId must be 1 to {MAX_REQUEST_ID_LENGTH} characters",
+            "requestId",
+        )
     bad = control_character(request_id)
     if bad is not None:
         raise BadgeApiError(errors.INVALID_INPUT, control_message("requestId", bad), "requestId")
@@ -51,15 +55,19 @@ def body_fingerprint(operation: str, body: object) -> str:
     except TypeError:
         # A number beyond 64 bits in a field the service ignores; the standard library has no
         # such limit, and its output is as canonical (sorted keys, no spaces).
-        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        canonical = json.dumps(
+            body, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
     return hashlib.sha256(operation.encode() + b"\0" + canonical).hexdigest()
 
 
 def replay(*, org: Org, request_id: str, operation: str, fingerprint: str) -> StoredResponse | None:
     """The stored answer when this exact request was seen; 809 when the requestId was used otherwise."""
-    stored = BadgeRequest.objects.filter(org=org, request_id=request_id).values_list(
-        "operation", "body_hash", "status", "response"
-    ).first()
+    stored = (
+        BadgeRequest.objects.filter(org=org, request_id=request_id)
+        .values_list("operation", "body_hash", "status", "response")
+        .first()
+    )
     if stored is None:
         return None
     stored_operation, stored_hash, status, response = stored
@@ -68,12 +76,19 @@ def replay(*, org: Org, request_id: str, operation: str, fingerprint: str) -> St
     return StoredResponse(status=status, body=bytes(response))
 
 
-def record(*, org: Org, request_id: str, operation: str, fingerprint: str, status: int, body: bytes) -> None:
+def record(
+    *, org: Org, request_id: str, operation: str, fingerprint: str, status: int, body: bytes
+) -> None:
     """Store the answer; a concurrent twin that got here first makes this one fail with 809."""
     try:
         with transaction.atomic():
             BadgeRequest.objects.create(
-                org=org, request_id=request_id, operation=operation, body_hash=fingerprint, status=status, response=body
+                org=org,
+                request_id=request_id,
+                operation=operation,
+                body_hash=fingerprint,
+                status=status,
+                response=body,
             )
     except IntegrityError as error:
         raise DuplicateRequestRace() from error

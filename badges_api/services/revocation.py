@@ -27,27 +27,48 @@ def _revoke_targets(body: dict, errs: ErrorCollector) -> list[tuple[int, str | N
     issuals, customers = body.get("revokeIssuals"), body.get("customers")
     if issuals:
         if not isinstance(issuals, list):
-            errs.add(errors.INVALID_INPUT, "revokeIssuals must be a list of {customerId, issueId}", "revokeIssuals")
+            errs.add(
+                errors.INVALID_INPUT,
+                "revokeIssuals must be a list of {customerId, issueId}",
+                "revokeIssuals",
+            )
             return []
         if len(issuals) > MAX_REVOKE_ENTRIES:
-            errs.add(errors.INVALID_INPUT, f"At most {MAX_REVOKE_ENTRIES} entries per request", "revokeIssuals")
+            errs.add(
+                errors.INVALID_INPUT,
+                f"At most {MAX_REVOKE_ENTRIES} entries per request",
+                "revokeIssuals",
+            )
             return []
         targets = []
         for index, item in enumerate(issuals):
             where = f"revokeIssuals[{index}]"
             if not isinstance(item, dict):
-                errs.add(errors.INVALID_INPUT, f"{where} must be an object {{customerId, issueId}}", where)
+                errs.add(
+                    errors.INVALID_INPUT,
+                    f"{where} must be an object {{customerId, issueId}}",
+                    where,
+                )
                 continue
-            customer_id = grants.customer_id_from(item.get("customerId"), f"{where}.customerId", errs)
+            customer_id = grants.customer_id_from(
+                item.get("customerId"), f"{where}.customerId", errs
+            )
             issue_id = grants.text_id_from(item, "issueId", errs, reference=f"{where}.issueId")
             if customer_id is not None and issue_id is not None:
                 targets.append((customer_id, issue_id))
         return targets
     if customers:
         if isinstance(customers, list) and len(customers) > MAX_REVOKE_ENTRIES:
-            errs.add(errors.INVALID_INPUT, f"At most {MAX_REVOKE_ENTRIES} entries per request", "customers")
+            errs.add(
+                errors.INVALID_INPUT,
+                f"At most {MAX_REVOKE_ENTRIES} entries per request",
+                "customers",
+            )
             return []
-        return [(customer_id, None) for customer_id in grants.customer_ids_from(customers, "customers", errs)]
+        return [
+            (customer_id, None)
+            for customer_id in grants.customer_ids_from(customers, "customers", errs)
+        ]
     errs.add(errors.REVOKE_TARGET_MISSING, None, "revokeIssuals")
     return []
 
@@ -69,32 +90,70 @@ def revoke_issue(*, org: Org, body: object) -> dict:
         for customer_id, issue_id in targets:
             pk = pk_of.get(customer_id)
             if pk is None:
-                results.append(_revoke_error(customer_id, issue_id, errors.CUSTOMER_NOT_FOUND, errors.MESSAGES[errors.CUSTOMER_NOT_FOUND]))
+                results.append(
+                    _revoke_error(
+                        customer_id,
+                        issue_id,
+                        errors.CUSTOMER_NOT_FOUND,
+                        errors.MESSAGES[errors.CUSTOMER_NOT_FOUND],
+                    )
+                )
                 continue
             enrolments = Enrolment.objects.filter(badge=badge, is_active=True)
             if issue_id is None:
                 chosen = list(enrolments.filter(customer_id=pk).values_list("public_id", flat=True))
                 if not chosen:
-                    results.append(_revoke_error(customer_id, None, errors.NOT_FOUND, "Customer doesn't have issue instance"))
+                    results.append(
+                        _revoke_error(
+                            customer_id,
+                            None,
+                            errors.NOT_FOUND,
+                            "Customer doesn't have issue instance",
+                        )
+                    )
                     continue
             else:
-                owner = Enrolment.objects.filter(badge=badge, public_id=issue_id).values_list("customer_id", "is_active").first()
+                owner = (
+                    Enrolment.objects.filter(badge=badge, public_id=issue_id)
+                    .values_list("customer_id", "is_active")
+                    .first()
+                )
                 if owner is None or not owner[1]:
-                    results.append(_revoke_error(customer_id, issue_id, errors.NOT_FOUND, "Passed badge is not issued"))
+                    results.append(
+                        _revoke_error(
+                            customer_id, issue_id, errors.NOT_FOUND, "Passed badge is not issued"
+                        )
+                    )
                     continue
                 if owner[0] != pk:
-                    results.append(_revoke_error(customer_id, issue_id, errors.NOT_FOUND, "issue doesn't belong to customer"))
+                    results.append(
+                        _revoke_error(
+                            customer_id,
+                            issue_id,
+                            errors.NOT_FOUND,
+                            "issue doesn't belong to customer",
+                        )
+                    )
                     continue
                 chosen = [issue_id]
-            revoked_total += Enrolment.objects.filter(public_id__in=chosen, is_active=True).update(is_active=False, revoked_on=now)
-            results += [{"customerId": customer_id, "issueId": public_id, "isActive": False} for public_id in chosen]
+            revoked_total += Enrolment.objects.filter(public_id__in=chosen, is_active=True).update(
+                is_active=False, revoked_on=now
+            )
+            results += [
+                {"customerId": customer_id, "issueId": public_id, "isActive": False}
+                for public_id in chosen
+            ]
         if revoked_total:
             Badge.objects.filter(pk=badge.pk).update(issued_count=F("issued_count") - revoked_total)
     return {"badgeMetaId": badge_id, "revokedIssues": results}
 
 
 def _revoke_error(customer_id: int, issue_id: str | None, code: int, message: str) -> dict:
-    return {"customerId": customer_id, "issueId": issue_id, "error": ErrorItem(code, message).as_dict()}
+    return {
+        "customerId": customer_id,
+        "issueId": issue_id,
+        "error": ErrorItem(code, message).as_dict(),
+    }
 
 
 def revoke_earn(*, org: Org, body: object, identifier_type: str | None) -> dict:
@@ -120,10 +179,15 @@ def revoke_earn(*, org: Org, body: object, identifier_type: str | None) -> dict:
     now: datetime = timezone.now()
     with transaction.atomic():
         badge = grants.lock_badge(org, badge_id)
-        revoked = Earn.objects.filter(badge=badge, customer=customer, public_id=earned_id, is_active=True).update(
-            is_active=False, revoked_on=now
-        )
+        revoked = Earn.objects.filter(
+            badge=badge, customer=customer, public_id=earned_id, is_active=True
+        ).update(is_active=False, revoked_on=now)
         if not revoked:
             raise BadgeApiError(errors.ACTIVE_EARN_NOT_FOUND, None, "earnedBadgeId")
         Badge.objects.filter(pk=badge.pk).update(earned_count=F("earned_count") - 1)
-    return {"badgeMetaId": badge.public_id, "customerId": customer.customer_id, "earnedBadgeId": earned_id, "isActive": False}
+    return {
+        "badgeMetaId": badge.public_id,
+        "customerId": customer.customer_id,
+        "earnedBadgeId": earned_id,
+        "isActive": False,
+    }

@@ -33,7 +33,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-ROLLING_UNITS = (("DAYS", "maxEarnForDays", "rollForDays"), ("WEEKS", "maxEarnForWeeks", "rollForWeeks"), ("MONTHS", "maxEarnForMonths", "rollForMonths"))
+ROLLING_UNITS = (
+    ("DAYS", "maxEarnForDays", "rollForDays"),
+    ("WEEKS", "maxEarnForWeeks", "rollForWeeks"),
+    ("MONTHS", "maxEarnForMonths", "rollForMonths"),
+)
 CODES = {
     "CUSTOMER": {"FIXED_VALUE": 9101, "ROLLING_WINDOW": 9102, "FIXED_WINDOW": 9103},
     "BADGE": {"FIXED_VALUE": 9111, "ROLLING_WINDOW": 9112, "FIXED_WINDOW": 9113},
@@ -64,7 +68,9 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def cycle_days(constraint: dict, day: date, *, first_day: date, last_day: date) -> tuple[date, date] | None:
+def cycle_days(
+    constraint: dict, day: date, *, first_day: date, last_day: date
+) -> tuple[date, date] | None:
     """The first and last day of the fixed-window cycle holding `day`, or None outside the badge."""
     if not first_day <= day <= last_day:
         return None
@@ -131,44 +137,92 @@ class Badge:
 
     # --- limits ---------------------------------------------------------------------------
 
-    def limits(self, level: str, *, now: datetime, event_date: datetime, enrolment: Enrolment | None = None) -> list[Limit]:
+    def limits(
+        self, level: str, *, now: datetime, event_date: datetime, enrolment: Enrolment | None = None
+    ) -> list[Limit]:
         constraints = self.customer_constraints if level == "CUSTOMER" else self.badge_constraints
         found: list[Limit] = []
         for constraint in constraints:
-            kind = constraint["constraintType"].removeprefix("CUSTOMER_BADGE_").removeprefix("BADGE_")
+            kind = (
+                constraint["constraintType"].removeprefix("CUSTOMER_BADGE_").removeprefix("BADGE_")
+            )
             if kind == "FIXED_VALUE":
                 found.append(Limit(level, kind, constraint["maxEarnLimit"], lambda earn: True))
             elif kind == "ROLLING_WINDOW":
                 if level == "CUSTOMER":
-                    rolls = [(unit, constraint[cap], constraint[roll]) for unit, cap, roll in ROLLING_UNITS if constraint.get(cap)]
+                    rolls = [
+                        (unit, constraint[cap], constraint[roll])
+                        for unit, cap, roll in ROLLING_UNITS
+                        if constraint.get(cap)
+                    ]
                 else:
-                    rolls = [(constraint["rollType"], constraint["maxEarnLimit"], constraint["rollValue"])]
+                    rolls = [
+                        (
+                            constraint["rollType"],
+                            constraint["maxEarnLimit"],
+                            constraint["rollValue"],
+                        )
+                    ]
                 for unit, cap, length in rolls:
                     since = period_before(now, unit, length)
-                    found.append(Limit(level, kind, cap, lambda earn, since=since: earn.earned_on >= since))
+                    found.append(
+                        Limit(level, kind, cap, lambda earn, since=since: earn.earned_on >= since)
+                    )
             elif kind == "FIXED_WINDOW":
                 last = self.end
                 if self.earn_type == "ISSUE_EARN":
-                    horizon = self.expiry(self.issued_expiry or {"expiryType": "NEVER"}, start=self.end)
-                    own = enrolment.expires_on if enrolment is not None and level == "CUSTOMER" else horizon
+                    horizon = self.expiry(
+                        self.issued_expiry or {"expiryType": "NEVER"}, start=self.end
+                    )
+                    own = (
+                        enrolment.expires_on
+                        if enrolment is not None and level == "CUSTOMER"
+                        else horizon
+                    )
                     last = max(own, self.start)
-                cycle = cycle_days(constraint, event_date.date(), first_day=self.start.date(), last_day=last.date())
+                cycle = cycle_days(
+                    constraint, event_date.date(), first_day=self.start.date(), last_day=last.date()
+                )
                 if cycle is None:
                     continue
                 low, high = midnight(cycle[0]), midnight(cycle[1] + timedelta(days=1))
-                found.append(Limit(level, kind, constraint["maxEarnLimit"], lambda earn, low=low, high=high: low <= earn.event_date < high))
+                found.append(
+                    Limit(
+                        level,
+                        kind,
+                        constraint["maxEarnLimit"],
+                        lambda earn, low=low, high=high: low <= earn.event_date < high,
+                    )
+                )
         return found
 
     def counted(self, limit: Limit, customer: int | None = None) -> int:
-        return sum(1 for earn in self.earns if earn.active and (customer is None or earn.customer == customer) and limit.counts(earn))
+        return sum(
+            1
+            for earn in self.earns
+            if earn.active
+            and (customer is None or earn.customer == customer)
+            and limit.counts(earn)
+        )
 
     # --- state ----------------------------------------------------------------------------
 
     def live_earn(self, customer: int, now: datetime) -> Earn | None:
-        return next((earn for earn in self.earns if earn.customer == customer and earn.active and earn.expires_on > now), None)
+        return next(
+            (
+                earn
+                for earn in self.earns
+                if earn.customer == customer and earn.active and earn.expires_on > now
+            ),
+            None,
+        )
 
     def live_enrolment(self, customer: int, now: datetime) -> Enrolment | None:
-        live = [enrolment for enrolment in self.enrolments if enrolment.customer == customer and enrolment.live(now)]
+        live = [
+            enrolment
+            for enrolment in self.enrolments
+            if enrolment.customer == customer and enrolment.live(now)
+        ]
         return live[-1] if live else None
 
     def earned_count(self) -> int:
@@ -181,7 +235,11 @@ class Badge:
         if rule["expiryType"] == "RELATIVE":
             return period_after(start, rule["relativeExpirytype"], rule["value"])
         if rule["expiryType"] == "ABSOLUTE":
-            return self.end if rule["type"] == "WITH_BADGE_META" else datetime.fromtimestamp(rule["expiresOn"], UTC)
+            return (
+                self.end
+                if rule["type"] == "WITH_BADGE_META"
+                else datetime.fromtimestamp(rule["expiresOn"], UTC)
+            )
         return add_months(start, 1200)
 
     # --- requests -------------------------------------------------------------------------
@@ -195,12 +253,17 @@ class Badge:
             return OUTSIDE
         return None
 
-    def earn(self, customer_ids: list[int], known: set[int], *, now: datetime, event_date: datetime) -> list[tuple[int | None, str | None]]:
+    def earn(
+        self, customer_ids: list[int], known: set[int], *, now: datetime, event_date: datetime
+    ) -> list[tuple[int | None, str | None]]:
         """Each listed customer's answer, in order: (refusal code or None, the earn's id or None).
 
         New earns are recorded with placeholder ids; `confirm` gives them the service's ids."""
         badge_limits = self.limits("BADGE", now=now, event_date=event_date)
-        used = [self.earned_count() if limit.kind == "FIXED_VALUE" else self.counted(limit) for limit in badge_limits]
+        used = [
+            self.earned_count() if limit.kind == "FIXED_VALUE" else self.counted(limit)
+            for limit in badge_limits
+        ]
         answers: list[tuple[int | None, str | None]] = []
         first_answer: dict[int, tuple[int | None, str | None]] = {}
         expires_on = self.expiry(self.earned_expiry, start=now)
@@ -209,7 +272,14 @@ class Badge:
                 code, earn_id = first_answer[customer]
                 answers.append((ALREADY if code is None else code, earn_id))
                 continue
-            answer = self._answer(customer, known, now=now, event_date=event_date, badge_limits=badge_limits, used=used)
+            answer = self._answer(
+                customer,
+                known,
+                now=now,
+                event_date=event_date,
+                badge_limits=badge_limits,
+                used=used,
+            )
             if answer is None:
                 earn = Earn(f"new-{len(self.earns)}", customer, now, event_date, expires_on)
                 self.earns.append(earn)
@@ -219,7 +289,9 @@ class Badge:
             answers.append(answer)
         return answers
 
-    def _answer(self, customer, known, *, now, event_date, badge_limits, used) -> tuple[int, str | None] | None:
+    def _answer(
+        self, customer, known, *, now, event_date, badge_limits, used
+    ) -> tuple[int, str | None] | None:
         if customer not in known:
             return NOT_FOUND, None
         held = self.live_earn(customer, now)
@@ -240,7 +312,9 @@ class Badge:
                 return CODES["BADGE"][limit.kind], None
         return None
 
-    def enrol(self, customer_ids: list[int], known: set[int], *, now: datetime) -> list[tuple[int | None, str | None]]:
+    def enrol(
+        self, customer_ids: list[int], known: set[int], *, now: datetime
+    ) -> list[tuple[int | None, str | None]]:
         """issueBulk with the event date now: 1026, 1040 while an enrolment is live or the
         customer was listed before (naming that enrolment), else enrolled."""
         expires_on = self.expiry(self.issued_expiry or {"expiryType": "NEVER"}, start=now)
@@ -262,7 +336,14 @@ class Badge:
         return answers
 
     def _unexpired_enrolment(self, customer: int, now: datetime) -> Enrolment | None:
-        return next((e for e in self.enrolments if e.customer == customer and e.active and e.expires_on > now), None)
+        return next(
+            (
+                e
+                for e in self.enrolments
+                if e.customer == customer and e.active and e.expires_on > now
+            ),
+            None,
+        )
 
     def enrol_refusal(self, *, now: datetime) -> int | None:
         """Enrolment takes upcoming and live badges, not ended or deactivated ones (815), with
@@ -275,21 +356,41 @@ class Badge:
 
     # --- what reads report ----------------------------------------------------------------
 
-    def statistics(self, customer: int, *, now: datetime) -> list[tuple[str, str, list[int | None]]]:
+    def statistics(
+        self, customer: int, *, now: datetime
+    ) -> list[tuple[str, str, list[int | None]]]:
         """Per constraint (level, kind, counts): what management/{customer}/badge/{id} reports,
         each limit counted with the event date taken as now."""
         enrolment = self.live_enrolment(customer, now) if self.earn_type == "ISSUE_EARN" else None
         entries = []
-        for level, constraints in (("CUSTOMER", self.customer_constraints), ("BADGE", self.badge_constraints)):
+        for level, constraints in (
+            ("CUSTOMER", self.customer_constraints),
+            ("BADGE", self.badge_constraints),
+        ):
             for constraint in constraints:
-                kind = constraint["constraintType"].removeprefix("CUSTOMER_BADGE_").removeprefix("BADGE_")
-                single = Badge(self.id, self.earn_type, self.start, self.end,
-                               [constraint] if level == "CUSTOMER" else [], [constraint] if level == "BADGE" else [],
-                               self.earned_expiry, self.issued_expiry, earns=self.earns)
+                kind = (
+                    constraint["constraintType"]
+                    .removeprefix("CUSTOMER_BADGE_")
+                    .removeprefix("BADGE_")
+                )
+                single = Badge(
+                    self.id,
+                    self.earn_type,
+                    self.start,
+                    self.end,
+                    [constraint] if level == "CUSTOMER" else [],
+                    [constraint] if level == "BADGE" else [],
+                    self.earned_expiry,
+                    self.issued_expiry,
+                    earns=self.earns,
+                )
                 limits = single.limits(level, now=now, event_date=now, enrolment=enrolment)
                 if level == "BADGE" and kind == "FIXED_VALUE":
                     counts = [self.earned_count()]
                 else:
-                    counts = [self.counted(limit, customer if level == "CUSTOMER" else None) for limit in limits]
+                    counts = [
+                        self.counted(limit, customer if level == "CUSTOMER" else None)
+                        for limit in limits
+                    ]
                 entries.append((level, kind, counts or [None]))
         return entries

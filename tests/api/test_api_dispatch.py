@@ -53,7 +53,9 @@ def test_without_credentials_it_is_a_401_envelope_with_the_headers(db):
 def test_a_header_authenticated_post_needs_no_csrf_token(api):
     client = Client(enforce_csrf_checks=True)
     body = orjson.dumps(badge_body())
-    response = client.post(f"{BADGES}/badgeMeta", body, content_type="application/json", headers=api.headers)
+    response = client.post(
+        f"{BADGES}/badgeMeta", body, content_type="application/json", headers=api.headers
+    )
     assert response.status_code == 200, response.content
 
 

@@ -25,7 +25,11 @@ def basic(username: str, password: str) -> str:
 
 def get(path: str = BADGES, **headers) -> tuple[int, dict | None, object]:
     response = Client().get(path, headers=headers)
-    return response.status_code, orjson.loads(response.content) if response.content else None, response
+    return (
+        response.status_code,
+        orjson.loads(response.content) if response.content else None,
+        response,
+    )
 
 
 def token_for(key: str, secret: str) -> tuple[int, dict]:
@@ -112,11 +116,20 @@ def test_no_credentials_at_all_is_a_401_envelope(till):
         "Basic " + base64.b64encode(b"store.server-server123").decode(),  # no colon
         "Basic " + base64.b64encode(b":server123").decode(),  # no username
         "Basic " + base64.b64encode(b"\xff\xfe:server123").decode(),  # not UTF-8
-        "Basic " + base64.b64encode(b"store\x00server:server123").decode(),  # NUL, refused by PostgreSQL
+        "Basic "
+        + base64.b64encode(b"store\x00server:server123").decode(),  # NUL, refused by PostgreSQL
         "Basic",
         "Bearer abc.def.ghi",
     ],
-    ids=["not-base64", "no-colon", "no-username", "not-utf8", "nul-byte", "no-value", "other-scheme"],
+    ids=[
+        "not-base64",
+        "no-colon",
+        "no-username",
+        "not-utf8",
+        "nul-byte",
+        "no-value",
+        "other-scheme",
+    ],
 )
 def test_a_malformed_authorization_header_is_a_401_envelope(till, header):
     assert_unauthorized(*get(Authorization=header))
@@ -129,7 +142,9 @@ def test_a_password_may_contain_colons(org):
 
 
 def test_an_inactive_client_is_refused(till, settings):
-    settings.BADGES_AUTH_CACHE_SECONDS = 5  # nothing remembered yet: refused with or without the cache
+    settings.BADGES_AUTH_CACHE_SECONDS = (
+        5  # nothing remembered yet: refused with or without the cache
+    )
     ApiClient.objects.filter(pk=till.client.pk).update(is_active=False)
     assert_unauthorized(*get(Authorization=basic(till.username, till.password)))
 
@@ -326,7 +341,11 @@ def test_another_orgs_badge_is_not_found_exactly_like_an_absent_one(api, other_o
     absent_status, absent = other_org_api.get("badgeMeta/" + "0" * 24)
     assert status == absent_status == 404
     assert foreign == absent
-    assert foreign["errors"][0] == {"code": 404, "message": "Passed badge is not found", "reference": None}
+    assert foreign["errors"][0] == {
+        "code": 404,
+        "message": "Passed badge is not found",
+        "reference": None,
+    }
 
 
 def test_another_orgs_badges_are_not_listed(api, other_org_api):
@@ -383,7 +402,9 @@ def test_the_command_creates_the_org_and_a_client_that_can_call_the_api(db):
 
 
 def test_the_command_uses_the_given_org_name_and_timezone(db):
-    run_command("100459", "kolkata.till", "--org-name", "Mumbai Stores", "--timezone", "Asia/Kolkata")
+    run_command(
+        "100459", "kolkata.till", "--org-name", "Mumbai Stores", "--timezone", "Asia/Kolkata"
+    )
     org = Org.objects.get(id=100459)
     assert (org.name, org.timezone) == ("Mumbai Stores", "Asia/Kolkata")
 
@@ -399,7 +420,9 @@ def test_the_command_reuses_an_existing_org_unchanged(org):
 
 def test_the_command_generates_a_password_that_works(db):
     out, _ = run_command("100460", "random.till")
-    password = next(line.split()[-1] for line in out.splitlines() if line.strip().startswith("password:"))
+    password = next(
+        line.split()[-1] for line in out.splitlines() if line.strip().startswith("password:")
+    )
     assert len(password) >= 20
     assert get(Authorization=basic("random.till", password))[0] == 200
 
@@ -421,7 +444,12 @@ def test_the_command_refuses_an_unknown_timezone(db, zone):
 
 @pytest.mark.parametrize(
     "args",
-    [("0", "zero.till"), ("100463", "a:b"), ("100463", "   "), ("100463", "empty.pw", "--password", "")],
+    [
+        ("0", "zero.till"),
+        ("100463", "a:b"),
+        ("100463", "   "),
+        ("100463", "empty.pw", "--password", ""),
+    ],
     ids=["org-zero", "colon-in-username", "blank-username", "empty-password"],
 )
 def test_the_command_refuses_bad_arguments(db, args):

@@ -45,11 +45,18 @@ def test_claim_is_listed_on_the_badge_and_is_idempotent(api):
     claim = {"ownerType": "Loyalty", "referenceId": "469_TransactionAdd"}
     status, envelope = api.post(f"badgeMeta/{badge['id']}/claim", claim)
     assert status == 200
-    assert envelope["data"] == {"badgeMetaId": badge["id"], "ownerType": "Loyalty", "referenceId": "469_TransactionAdd", "isActive": True}
+    assert envelope["data"] == {
+        "badgeMetaId": badge["id"],
+        "ownerType": "Loyalty",
+        "referenceId": "469_TransactionAdd",
+        "isActive": True,
+    }
     assert api.post(f"badgeMeta/{badge['id']}/claim", claim)[0] == 200
 
     claims = api.get(f"badgeMeta/{badge['id']}")[1]["data"]["ownership"]["claims"]
-    assert claims == [{"ownerType": "Loyalty", "referenceId": "469_TransactionAdd", "isActive": True}]
+    assert claims == [
+        {"ownerType": "Loyalty", "referenceId": "469_TransactionAdd", "isActive": True}
+    ]
 
 
 def test_claim_errors(api):
@@ -57,15 +64,26 @@ def test_claim_errors(api):
     path = f"badgeMeta/{badge['id']}/claim"
     assert codes(api.post(path, {"referenceId": "1"})[1]) == [(716, "ownerType")]
     assert codes(api.post(path, {"ownerType": "Loyalty"})[1]) == [(717, "referenceId")]
-    assert codes(api.post(path, {"ownerType": "Martians", "referenceId": "1"})[1]) == [(400, "ownerType")]
-    assert codes(api.post(path, {"ownerType": "Journeys", "referenceId": "1"})[1]) == [(714, "ownerType")]
-    assert api.post("badgeMeta/" + "f" * 24 + "/claim", {"ownerType": "Loyalty", "referenceId": "1"})[0] == 404
+    assert codes(api.post(path, {"ownerType": "Martians", "referenceId": "1"})[1]) == [
+        (400, "ownerType")
+    ]
+    assert codes(api.post(path, {"ownerType": "Journeys", "referenceId": "1"})[1]) == [
+        (714, "ownerType")
+    ]
+    assert (
+        api.post("badgeMeta/" + "f" * 24 + "/claim", {"ownerType": "Loyalty", "referenceId": "1"})[
+            0
+        ]
+        == 404
+    )
 
 
 def test_deactivated_badge_cannot_be_claimed(api):
     badge = create(api)
     api.put(f"badgeMeta/{badge['id']}/deactivate")
-    status, envelope = api.post(f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "1"})
+    status, envelope = api.post(
+        f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "1"}
+    )
     assert codes(envelope) == [(9003, None)]
 
 

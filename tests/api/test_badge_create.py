@@ -40,7 +40,9 @@ def test_created_badge_carries_every_read_only_field(api, org):
 )
 def test_start_date_is_accepted_in_every_timestamp_form(api, start):
     moment = datetime(2031, 3, 1, 10, 0, tzinfo=UTC)
-    body = badge_body(startOn=start(moment), expiresOn=int((moment + timedelta(days=30)).timestamp()))
+    body = badge_body(
+        startOn=start(moment), expiresOn=int((moment + timedelta(days=30)).timestamp())
+    )
     body.pop("startOnISO")
     body.pop("expiresOnISO")
     status, envelope = api.post("badgeMeta", body)
@@ -51,7 +53,9 @@ def test_start_date_is_accepted_in_every_timestamp_form(api, start):
 
 
 def test_iso_start_overrides_the_epoch_start(api):
-    body = badge_body(startOn=1, startOnISO="2031-01-01T00:00:00Z", expiresOnISO="2031-06-01T00:00:00Z")
+    body = badge_body(
+        startOn=1, startOnISO="2031-01-01T00:00:00Z", expiresOnISO="2031-06-01T00:00:00Z"
+    )
     status, envelope = api.post("badgeMeta", body)
 
     assert status == 200
@@ -70,12 +74,21 @@ def test_missing_required_fields_are_all_named(api):
 
     assert status == 400
     references = {reference for _, reference in codes(envelope)}
-    assert {"name", "startOn", "expiresOn", "earnType", "earnedBadgeExpiry", "ownership.restrictedToOwners"} <= references
+    assert {
+        "name",
+        "startOn",
+        "expiresOn",
+        "earnType",
+        "earnedBadgeExpiry",
+        "ownership.restrictedToOwners",
+    } <= references
     assert (728, "ownership.restrictedToOwners") in codes(envelope)
 
 
 def test_unknown_owner_is_714_and_lists_the_allowed_owners(api):
-    status, envelope = api.post("badgeMeta", badge_body(ownership={"restrictedToOwners": ["Loyalty", "Facebook"]}))
+    status, envelope = api.post(
+        "badgeMeta", badge_body(ownership={"restrictedToOwners": ["Loyalty", "Facebook"]})
+    )
 
     assert status == 400
     assert codes(envelope) == [(714, "ownership.restrictedToOwners[1]")]
@@ -83,13 +96,17 @@ def test_unknown_owner_is_714_and_lists_the_allowed_owners(api):
 
 
 def test_owner_names_are_accepted_in_capital_letters(api):
-    status, envelope = api.post("badgeMeta", badge_body(ownership={"restrictedToOwners": ["LOYALTY", "AUDIENCE_CAMPAIGNS"]}))
+    status, envelope = api.post(
+        "badgeMeta", badge_body(ownership={"restrictedToOwners": ["LOYALTY", "AUDIENCE_CAMPAIGNS"]})
+    )
     assert status == 200
     assert envelope["data"]["ownership"]["restrictedToOwners"] == ["Loyalty", "Audience_Campaigns"]
 
 
 def test_end_before_start_is_720(api):
-    status, envelope = api.post("badgeMeta", badge_body(startOnISO=future(10), expiresOnISO=future(5)))
+    status, envelope = api.post(
+        "badgeMeta", badge_body(startOnISO=future(10), expiresOnISO=future(5))
+    )
     assert (720, "expiresOn") in codes(envelope)
 
 
@@ -132,7 +149,10 @@ def test_issue_earn_badge_needs_an_enrolment_expiry(api):
     status, envelope = api.post("badgeMeta", badge_body(earnType="ISSUE_EARN"))
     assert codes(envelope) == [(400, "issuedBadgeExpiry")]
 
-    body = badge_body(earnType="ISSUE_EARN", issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 10})
+    body = badge_body(
+        earnType="ISSUE_EARN",
+        issuedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 10},
+    )
     assert api.post("badgeMeta", body)[0] == 200
 
 
@@ -140,13 +160,30 @@ def test_issue_earn_badge_needs_an_enrolment_expiry(api):
     ("expiry", "stored"),
     [
         ({"expiryType": "NEVER"}, {"expiryType": "NEVER"}),
-        ({"expiryType": "RELATIVE", "relativeExpiryType": "MONTHLY", "value": "3"},
-         {"expiryType": "RELATIVE", "relativeExpirytype": "MONTHS", "value": 3}),
-        ({"expiryType": "ABSOLUTE", "expireWithBadgeMeta": True},
-         {"expiryType": "ABSOLUTE", "type": "WITH_BADGE_META", "expiresOn": None, "expireWithBadgeMeta": True, "expiresOnISO": None}),
-        ({"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": "2035-01-01T00:00:00Z"},
-         {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": 2051222400, "expireWithBadgeMeta": False,
-          "expiresOnISO": "2035-01-01T00:00:00Z"}),
+        (
+            {"expiryType": "RELATIVE", "relativeExpiryType": "MONTHLY", "value": "3"},
+            {"expiryType": "RELATIVE", "relativeExpirytype": "MONTHS", "value": 3},
+        ),
+        (
+            {"expiryType": "ABSOLUTE", "expireWithBadgeMeta": True},
+            {
+                "expiryType": "ABSOLUTE",
+                "type": "WITH_BADGE_META",
+                "expiresOn": None,
+                "expireWithBadgeMeta": True,
+                "expiresOnISO": None,
+            },
+        ),
+        (
+            {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOn": "2035-01-01T00:00:00Z"},
+            {
+                "expiryType": "ABSOLUTE",
+                "type": "FIXED_DATE",
+                "expiresOn": 2051222400,
+                "expireWithBadgeMeta": False,
+                "expiresOnISO": "2035-01-01T00:00:00Z",
+            },
+        ),
     ],
 )
 def test_expiry_forms_are_normalised(api, expiry, stored):
@@ -159,8 +196,14 @@ def test_expiry_forms_are_normalised(api, expiry, stored):
     ("expiry", "reference"),
     [
         ({"expiryType": "LATER"}, "earnedBadgeExpiry.expiryType"),
-        ({"expiryType": "RELATIVE", "relativeExpirytype": "YEARS", "value": 1}, "earnedBadgeExpiry.relativeExpirytype"),
-        ({"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 0}, "earnedBadgeExpiry.value"),
+        (
+            {"expiryType": "RELATIVE", "relativeExpirytype": "YEARS", "value": 1},
+            "earnedBadgeExpiry.relativeExpirytype",
+        ),
+        (
+            {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 0},
+            "earnedBadgeExpiry.value",
+        ),
         ({"expiryType": "ABSOLUTE", "type": "FIXED_DATE"}, "earnedBadgeExpiry.expiresOn"),
         ({"expiryType": "ABSOLUTE", "type": "SOMEDAY"}, "earnedBadgeExpiry.type"),
         ("NEVER", "earnedBadgeExpiry"),
@@ -180,10 +223,24 @@ def test_fixed_date_expiry_in_the_past_is_724(api):
 
 def test_fixed_window_accepts_the_documented_aliases(api):
     constraints = [
-        {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "WEEKLY", "startDayOfTheWeek": 3, "maxEarnLimit": 2},
+        {
+            "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+            "durationType": "WEEKLY",
+            "startDayOfTheWeek": 3,
+            "maxEarnLimit": 2,
+        },
     ]
-    badge_limits = [{"constraintType": "BADGE_FIXED_WINDOW", "durationType": "DAILY", "refreshRate": 3, "maxEarnLimit": 100}]
-    status, envelope = api.post("badgeMeta", badge_body(customerConstraints=constraints, badgeConstraints=badge_limits))
+    badge_limits = [
+        {
+            "constraintType": "BADGE_FIXED_WINDOW",
+            "durationType": "DAILY",
+            "refreshRate": 3,
+            "maxEarnLimit": 100,
+        }
+    ]
+    status, envelope = api.post(
+        "badgeMeta", badge_body(customerConstraints=constraints, badgeConstraints=badge_limits)
+    )
 
     assert status == 200, envelope
     weekly = envelope["data"]["customerConstraints"][0]
@@ -197,14 +254,45 @@ def test_fixed_window_accepts_the_documented_aliases(api):
 @pytest.mark.parametrize(
     ("constraint", "reference"),
     [
-        ({"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "maxEarnLimit": 1}, "customerConstraints[0].refreshRate"),
-        ({"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "YEARS", "maxEarnLimit": 1}, "customerConstraints[0].durationType"),
-        ({"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "WEEKS", "startDayOfTheWeek": 9, "maxEarnLimit": 1}, "customerConstraints[0].startDayOfTheWeek"),
+        (
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "maxEarnLimit": 1,
+            },
+            "customerConstraints[0].refreshRate",
+        ),
+        (
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "YEARS",
+                "maxEarnLimit": 1,
+            },
+            "customerConstraints[0].durationType",
+        ),
+        (
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "WEEKS",
+                "startDayOfTheWeek": 9,
+                "maxEarnLimit": 1,
+            },
+            "customerConstraints[0].startDayOfTheWeek",
+        ),
         ({"constraintType": "CUSTOMER_BADGE_FIXED_VALUE"}, "customerConstraints[0].maxEarnLimit"),
-        ({"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": -2}, "customerConstraints[0].maxEarnLimit"),
+        (
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": -2},
+            "customerConstraints[0].maxEarnLimit",
+        ),
         ({"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW"}, "customerConstraints[0]"),
-        ({"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 2}, "customerConstraints[0].rollForDays"),
-        ({"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 5}, "customerConstraints[0].constraintType"),
+        (
+            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 2},
+            "customerConstraints[0].rollForDays",
+        ),
+        (
+            {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 5},
+            "customerConstraints[0].constraintType",
+        ),
     ],
 )
 def test_bad_customer_limit_is_refused_naming_the_field(api, constraint, reference):
@@ -215,8 +303,18 @@ def test_bad_customer_limit_is_refused_naming_the_field(api, constraint, referen
 
 def test_badge_rolling_windows_combine_but_do_not_repeat(api):
     rolling = [
-        {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 300},
-        {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "WEEKS", "rollValue": 1, "maxEarnLimit": 3000},
+        {
+            "constraintType": "BADGE_ROLLING_WINDOW",
+            "rollType": "DAYS",
+            "rollValue": 1,
+            "maxEarnLimit": 300,
+        },
+        {
+            "constraintType": "BADGE_ROLLING_WINDOW",
+            "rollType": "WEEKS",
+            "rollValue": 1,
+            "maxEarnLimit": 3000,
+        },
     ]
     assert api.post("badgeMeta", badge_body(badgeConstraints=rolling))[0] == 200
 
@@ -225,7 +323,9 @@ def test_badge_rolling_windows_combine_but_do_not_repeat(api):
 
 
 def test_no_limit_entries_store_nothing(api):
-    status, envelope = api.post("badgeMeta", badge_body(customerConstraints=[{"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}]))
+    status, envelope = api.post(
+        "badgeMeta", badge_body(customerConstraints=[{"constraintType": "CUSTOMER_BADGE_NO_LIMIT"}])
+    )
     assert status == 200
     assert envelope["data"]["customerConstraints"] == []
 
@@ -234,7 +334,15 @@ def test_no_limit_entries_store_nothing(api):
     ("benefit", "reference"),
     [
         ({"benefitType": "COUPON"}, "benefits[0].seriesId"),
-        ({"benefitType": "LOYALTY_POINTS", "programId": 1, "promotionId": 2, "allocationStrategyId": 3}, "benefits[0].expirationStrategyId"),
+        (
+            {
+                "benefitType": "LOYALTY_POINTS",
+                "programId": 1,
+                "promotionId": 2,
+                "allocationStrategyId": 3,
+            },
+            "benefits[0].expirationStrategyId",
+        ),
         ({"benefitType": "CASHBACK"}, "benefits[0].benefitType"),
         ({"benefitType": "CART_PROMOTION"}, "benefits[0].promotionId"),
     ],
@@ -247,15 +355,25 @@ def test_benefit_needs_the_ids_of_its_type(api, benefit, reference):
 def test_every_benefit_type_is_kept(api):
     benefits = [
         {"benefitType": "COUPON", "seriesId": 13686},
-        {"benefitType": "LOYALTY_POINTS", "points": 100, "programId": 626, "promotionId": 80332,
-         "allocationStrategyId": 1489, "expirationStrategyId": 3843, "defaultTillId": 75},
+        {
+            "benefitType": "LOYALTY_POINTS",
+            "points": 100,
+            "programId": 626,
+            "promotionId": 80332,
+            "allocationStrategyId": 1489,
+            "expirationStrategyId": 3843,
+            "defaultTillId": 75,
+        },
         {"benefitType": "CART_PROMOTION", "promotionId": 991},
         {"benefitType": "GIFT_VOUCHER", "seriesId": 4242},
     ]
     status, envelope = api.post("badgeMeta", badge_body(benefits=benefits))
     assert status == 200
     assert envelope["data"]["benefits"] == [
-        benefits[0], benefits[1], benefits[2], benefits[3],
+        benefits[0],
+        benefits[1],
+        benefits[2],
+        benefits[3],
     ]
 
 
@@ -285,7 +403,9 @@ def test_badge_joins_an_active_group_of_its_own_org(api, org, other_org_api):
 
 
 def test_mandatory_custom_field_default_is_applied(api, org):
-    CustomField.objects.create(org=org, name="Terms", data_type="STRING", is_mandatory=True, default_value="T&C apply")
+    CustomField.objects.create(
+        org=org, name="Terms", data_type="STRING", is_mandatory=True, default_value="T&C apply"
+    )
     CustomField.objects.create(org=org, name="Tier", data_type="INTEGER")
     status, envelope = api.post("badgeMeta", badge_body(customFields={"Tier": 3}))
     assert envelope["data"]["customFields"] == {"Tier": "3", "Terms": "T&C apply"}
@@ -296,17 +416,33 @@ def test_mandatory_custom_field_default_is_applied(api, org):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{not json", b"[1, 2, 3]", b'"a string"', b'{"name": 5, "startOn": true, "ownership": "Loyalty"}'],
+    [
+        b"{not json",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b'{"name": 5, "startOn": true, "ownership": "Loyalty"}',
+    ],
 )
 def test_malformed_bodies_are_400_envelopes(api, raw):
     status, envelope = api.post("badgeMeta", raw)
     assert status == 400
     assert envelope["data"] is None
-    assert envelope["errors"] and all(isinstance(error["code"], int) for error in envelope["errors"])
+    assert envelope["errors"] and all(
+        isinstance(error["code"], int) for error in envelope["errors"]
+    )
 
 
 def test_wrong_types_are_named_not_crashed_on(api):
-    body = badge_body(name=["list"], active="yes", tags="vip", images={"a": 1}, badgeRank="first", customFields=[1])
+    body = badge_body(
+        name=["list"],
+        active="yes",
+        tags="vip",
+        images={"a": 1},
+        badgeRank="first",
+        customFields=[1],
+    )
     status, envelope = api.post("badgeMeta", body)
     assert status == 400
-    assert {"name", "active", "tags", "images", "badgeRank", "customFields"} <= {r for _, r in codes(envelope)}
+    assert {"name", "active", "tags", "images", "badgeRank", "customFields"} <= {
+        r for _, r in codes(envelope)
+    }

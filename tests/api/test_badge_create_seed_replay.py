@@ -21,7 +21,9 @@ def test_seed_example_with_a_2024_start_is_refused_as_a_past_start_date(api, ind
 
     assert status == 400
     assert envelope["data"] is None
-    assert envelope["errors"] == [{"code": 722, "message": "Start Date cannot be past date", "reference": None}]
+    assert envelope["errors"] == [
+        {"code": 722, "message": "Start Date cannot be past date", "reference": None}
+    ]
 
 
 @pytest.mark.parametrize("index", PAST_START_EXAMPLES)
@@ -35,7 +37,9 @@ def test_seed_example_is_accepted_as_a_historical_badge(api, index):
     assert badge["earnType"] == body["earnType"]
     assert badge["startOn"] == body["startOn"] and badge["expiresOn"] == body["expiresOn"]
     assert badge["status"] == "EXPIRED"  # it ended in September 2024
-    assert sorted(badge["ownership"]["restrictedToOwners"]) == sorted(body["ownership"]["restrictedToOwners"])
+    assert sorted(badge["ownership"]["restrictedToOwners"]) == sorted(
+        body["ownership"]["restrictedToOwners"]
+    )
     assert badge["ownership"]["claims"] == []
     assert len(badge["id"]) == 24 and int(badge["id"], 16) >= 0
     assert [c["constraintType"] for c in badge["customerConstraints"]] == [
@@ -62,16 +66,29 @@ def test_first_seed_example_answers_like_the_page_response(api):
     assert badge["earnedBadgeExpiry"]["expireWithBadgeMeta"] is True
     assert badge["issuedBadgeExpiry"] is None
     assert badge["images"] == []
-    for ours, theirs in zip(badge["customerConstraints"] + badge["badgeConstraints"],
-                            expected["customerConstraints"] + expected["badgeConstraints"], strict=True):
+    for ours, theirs in zip(
+        badge["customerConstraints"] + badge["badgeConstraints"],
+        expected["customerConstraints"] + expected["badgeConstraints"],
+        strict=True,
+    ):
         for key in ("constraintType", "durationType", "refreshRate", "maxEarnLimit"):
             assert ours[key] == theirs[key]
         assert ours["referenceId"]
         assert ours["startDate"] == theirs["startDate"] and ours["endDate"] == theirs["endDate"]
-    assert [b["benefitType"] for b in badge["benefits"]] == ["COUPON", "COUPON", "COUPON", "LOYALTY_POINTS"]
+    assert [b["benefitType"] for b in badge["benefits"]] == [
+        "COUPON",
+        "COUPON",
+        "COUPON",
+        "LOYALTY_POINTS",
+    ]
     points = badge["benefits"][3]
-    assert {k: points[k] for k in ("programId", "promotionId", "allocationStrategyId", "expirationStrategyId")} == {
-        k: theirs for k, theirs in expected["benefits"][2].items() if k not in ("benefitType", "defaultTillId")
+    assert {
+        k: points[k]
+        for k in ("programId", "promotionId", "allocationStrategyId", "expirationStrategyId")
+    } == {
+        k: theirs
+        for k, theirs in expected["benefits"][2].items()
+        if k not in ("benefitType", "defaultTillId")
     }
     assert points["defaultTillId"] is None
     assert badge["badgeRank"] == expected["badgeRank"] == 1
@@ -89,7 +106,9 @@ def test_issue_earn_seed_example_keeps_its_fixed_date_enrolment_expiry_and_image
     assert badge["earnedBadgeExpiry"] == expected["earnedBadgeExpiry"]
     issued = dict(badge["issuedBadgeExpiry"])
     assert issued.pop("expiresOnISO") == "2031-01-15T09:32:37Z"
-    assert issued == {k: v for k, v in expected["issuedBadgeExpiry"].items()} | {"expiresOn": 1926235957}
+    assert issued == {k: v for k, v in expected["issuedBadgeExpiry"].items()} | {
+        "expiresOn": 1926235957
+    }
     assert badge["images"] == expected["images"]
     assert sorted(c["maxEarnLimit"] for c in badge["badgeConstraints"]) == [300, 3000, 10000]
     assert badge["active"] is True  # sent as isActive
@@ -116,12 +135,19 @@ def test_seed_example_with_custom_fields_and_claims_is_created_once_its_fields_e
     # "You cannot claim a badge during badge creation": ignored, and said so.
     assert badge["ownership"]["claims"] == []
     assert [w["reference"] for w in envelope["warnings"]] == ["ownership.claims"]
-    rolling = next(c for c in badge["customerConstraints"] if c["constraintType"] == "CUSTOMER_BADGE_ROLLING_WINDOW")
+    rolling = next(
+        c
+        for c in badge["customerConstraints"]
+        if c["constraintType"] == "CUSTOMER_BADGE_ROLLING_WINDOW"
+    )
     assert rolling == {
         "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
-        "maxEarnForDays": 1, "rollForDays": 1,
-        "maxEarnForWeeks": 2, "rollForWeeks": 1,
-        "maxEarnForMonths": 10, "rollForMonths": 1,
+        "maxEarnForDays": 1,
+        "rollForDays": 1,
+        "maxEarnForWeeks": 2,
+        "rollForWeeks": 1,
+        "maxEarnForMonths": 10,
+        "rollForMonths": 1,
     }
 
 
@@ -134,7 +160,9 @@ def test_schema_sample_body_is_refused_with_every_problem_at_once(api):
     assert [(400, f"customerConstraints[{i}].constraintType") for i in range(6)] == found[:6]
     assert (400, "tags[0].name") in found
     assert (722, None) in found
-    assert "CUSTOMER_BADGE_NO_LIMIT" in envelope["errors"][0]["message"]  # the message lists what is allowed
+    assert (
+        "CUSTOMER_BADGE_NO_LIMIT" in envelope["errors"][0]["message"]
+    )  # the message lists what is allowed
 
 
 def test_error_example_of_the_page_is_reproduced_in_order(api):
@@ -147,9 +175,15 @@ def test_error_example_of_the_page_is_reproduced_in_order(api):
     status, envelope = api.post("badgeMeta", duplicate)
 
     assert status == 400
-    assert envelope == expected | {"errors": [
-        {"code": 728, "message": "Atleast one owner is required", "reference": "ownership.restrictedToOwners"},
-        {"code": 725, "message": "Badge name cannot be duplicate", "reference": None},
-        {"code": 722, "message": "Start Date cannot be past date", "reference": None},
-    ]}
+    assert envelope == expected | {
+        "errors": [
+            {
+                "code": 728,
+                "message": "Atleast one owner is required",
+                "reference": "ownership.restrictedToOwners",
+            },
+            {"code": 725, "message": "Badge name cannot be duplicate", "reference": None},
+            {"code": 722, "message": "Start Date cannot be past date", "reference": None},
+        ]
+    }
     assert envelope["errors"] == expected["errors"]

@@ -23,12 +23,32 @@ def names(api, **query) -> list[str]:
 @pytest.fixture
 def catalogue(api, org):
     group = BadgeGroup.objects.create(org=org, name="Coffee", rank=1)
-    create(api, name="Upcoming espresso", earnType="EARN", startOnISO=future(5), expiresOnISO=future(50), badgeGroupId=group.public_id)
-    create(api, name="Live latte", startOnISO=future(-5), expiresOnISO=future(50),
-           ownership={"restrictedToOwners": ["Loyalty", "Journeys"]})
+    create(
+        api,
+        name="Upcoming espresso",
+        earnType="EARN",
+        startOnISO=future(5),
+        expiresOnISO=future(50),
+        badgeGroupId=group.public_id,
+    )
+    create(
+        api,
+        name="Live latte",
+        startOnISO=future(-5),
+        expiresOnISO=future(50),
+        ownership={"restrictedToOwners": ["Loyalty", "Journeys"]},
+    )
     create(api, name="Ended mocha", startOnISO=future(-50), expiresOnISO=future(-5), active=True)
-    create(api, name="Live tea", earnType="ISSUE_EARN", startOnISO=future(-1), expiresOnISO=future(10), active=False,
-           issuedBadgeExpiry={"expiryType": "NEVER"}, ownership={"restrictedToOwners": ["Audience_Campaigns"]})
+    create(
+        api,
+        name="Live tea",
+        earnType="ISSUE_EARN",
+        startOnISO=future(-1),
+        expiresOnISO=future(10),
+        active=False,
+        issuedBadgeExpiry={"expiryType": "NEVER"},
+        ownership={"restrictedToOwners": ["Audience_Campaigns"]},
+    )
     live_latte = api.get("badgeMeta", name="latte")[1]["data"]["badges"][0]
     api.post(f"badgeMeta/{live_latte['id']}/claim", {"ownerType": "Journeys", "referenceId": "j-1"})
     return group
@@ -74,8 +94,18 @@ def test_start_and_expiry_filters_take_iso_values(api, catalogue):
 
 
 def test_sort_orders(api, catalogue):
-    assert names(api, sortOn="NAME") == ["Ended mocha", "Live latte", "Live tea", "Upcoming espresso"]
-    assert names(api, sortOn="START_DATE", order="DESC") == ["Upcoming espresso", "Live tea", "Live latte", "Ended mocha"]
+    assert names(api, sortOn="NAME") == [
+        "Ended mocha",
+        "Live latte",
+        "Live tea",
+        "Upcoming espresso",
+    ]
+    assert names(api, sortOn="START_DATE", order="DESC") == [
+        "Upcoming espresso",
+        "Live tea",
+        "Live latte",
+        "Ended mocha",
+    ]
     assert names(api, sortOn="ID", order="DESC")[0] == "Live tea"
 
 
@@ -112,4 +142,6 @@ def test_another_orgs_badges_are_never_listed(api, other_org_api, catalogue):
     badge_id = api.get("badgeMeta")[1]["data"]["badges"][0]["id"]
     status, envelope = other_org_api.get(f"badgeMeta/{badge_id}")
     assert status == 404
-    assert envelope["errors"] == [{"code": 404, "message": "Passed badge is not found", "reference": None}]
+    assert envelope["errors"] == [
+        {"code": 404, "message": "Passed badge is not found", "reference": None}
+    ]

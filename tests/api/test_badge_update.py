@@ -3,7 +3,12 @@
 from tests.factories import badge_body, future
 
 MIGRATION = {"X-CAP-BADGES-MIGRATION": "migration"}
-WEEKLY = {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "WEEKS", "startDayOfTheWeek": "MONDAY", "maxEarnLimit": 1}
+WEEKLY = {
+    "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+    "durationType": "WEEKS",
+    "startDayOfTheWeek": "MONDAY",
+    "maxEarnLimit": 1,
+}
 FIXED_VALUE = {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 5}
 ROLLING = {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7}
 
@@ -23,7 +28,9 @@ def create(api, *, live=False, **fields):
 
 def test_update_replaces_the_fields_it_carries_and_keeps_the_rest(api):
     badge = create(api, description="before", tags=[{"name": "tier", "value": "gold"}])
-    status, envelope = api.put("badgeMeta", {"id": badge["id"], "description": "after", "badgeRank": 4})
+    status, envelope = api.put(
+        "badgeMeta", {"id": badge["id"], "description": "after", "badgeRank": 4}
+    )
 
     assert status == 200, envelope
     updated = envelope["data"]
@@ -55,19 +62,27 @@ def test_live_badge_start_date_is_locked_723_but_its_end_may_move(api):
     status, envelope = api.put("badgeMeta", {"id": badge["id"], "startOnISO": future(-5)})
     assert codes(envelope) == [(723, "startOn")]
 
-    status, envelope = api.put("badgeMeta", {"id": badge["id"], "startOn": badge["startOn"], "expiresOnISO": future(90)})
+    status, envelope = api.put(
+        "badgeMeta", {"id": badge["id"], "startOn": badge["startOn"], "expiresOnISO": future(90)}
+    )
     assert status == 200, envelope
 
 
 def test_end_before_start_is_720_and_a_past_end_is_724(api):
     badge = create(api, live=True)
-    assert (720, "expiresOn") in codes(api.put("badgeMeta", {"id": badge["id"], "expiresOnISO": future(-3)})[1])
-    assert codes(api.put("badgeMeta", {"id": badge["id"], "expiresOnISO": future(-1)})[1]) == [(724, "expiresOn")]
+    assert (720, "expiresOn") in codes(
+        api.put("badgeMeta", {"id": badge["id"], "expiresOnISO": future(-3)})[1]
+    )
+    assert codes(api.put("badgeMeta", {"id": badge["id"], "expiresOnISO": future(-1)})[1]) == [
+        (724, "expiresOn")
+    ]
 
 
 def test_live_badge_cannot_switch_between_fixed_windows_and_other_limits_826(api):
     windowed = create(api, live=True, customerConstraints=[WEEKLY])
-    status, envelope = api.put("badgeMeta", {"id": windowed["id"], "customerConstraints": [FIXED_VALUE]})
+    status, envelope = api.put(
+        "badgeMeta", {"id": windowed["id"], "customerConstraints": [FIXED_VALUE]}
+    )
     assert codes(envelope) == [(826, "customerConstraints")]
 
     valued = create(api, live=True, customerConstraints=[FIXED_VALUE])
@@ -101,12 +116,21 @@ def test_window_keeps_its_reference_id_when_only_the_limit_changes(api):
 
 def test_owner_with_an_active_claim_cannot_be_removed(api):
     badge = create(api, ownership={"restrictedToOwners": ["Loyalty", "Journeys"]})
-    assert api.post(f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "626"})[0] == 200
+    assert (
+        api.post(f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "626"})[
+            0
+        ]
+        == 200
+    )
 
-    status, envelope = api.put("badgeMeta", {"id": badge["id"], "ownership": {"restrictedToOwners": ["Journeys"]}})
+    status, envelope = api.put(
+        "badgeMeta", {"id": badge["id"], "ownership": {"restrictedToOwners": ["Journeys"]}}
+    )
     assert codes(envelope) == [(9001, "ownership.restrictedToOwners")]
 
-    status, envelope = api.put("badgeMeta", {"id": badge["id"], "ownership": {"restrictedToOwners": ["Loyalty"]}})
+    status, envelope = api.put(
+        "badgeMeta", {"id": badge["id"], "ownership": {"restrictedToOwners": ["Loyalty"]}}
+    )
     assert status == 200
     assert api.get("badgeMeta", owner="Journeys")[1]["data"]["pagination"]["total"] == 0
 
@@ -115,15 +139,23 @@ def test_rename_to_an_existing_name_is_725(api):
     create(api, name="Taken")
     badge = create(api, name="Free")
     assert codes(api.put("badgeMeta", {"id": badge["id"], "name": "Taken"})[1]) == [(725, None)]
-    assert api.put("badgeMeta", {"id": badge["id"], "name": "Free"})[0] == 200  # its own name is fine
+    assert (
+        api.put("badgeMeta", {"id": badge["id"], "name": "Free"})[0] == 200
+    )  # its own name is fine
 
 
 def test_all_update_errors_come_back_together(api):
     create(api, name="Other")
     badge = create(api, live=True)
-    status, envelope = api.put("badgeMeta", {
-        "id": badge["id"], "name": "Other", "startOnISO": future(-9), "earnType": "NOPE",
-        "ownership": {"restrictedToOwners": []},
-    })
+    status, envelope = api.put(
+        "badgeMeta",
+        {
+            "id": badge["id"],
+            "name": "Other",
+            "startOnISO": future(-9),
+            "earnType": "NOPE",
+            "ownership": {"restrictedToOwners": []},
+        },
+    )
     assert status == 400
     assert {code for code, _ in codes(envelope)} == {725, 723, 400, 728}

@@ -35,7 +35,12 @@ def _storm(url: str, header: str, badge_id: str, customer_sets: list[list[int]])
     def send(index: int) -> dict:
         session = requests.Session()
         session.headers["Authorization"] = header
-        body = {"badgeMetaId": badge_id, "customerIds": customer_sets[index], "triggeredBy": TRIGGER, "requestId": f"storm-{index}"}
+        body = {
+            "badgeMetaId": badge_id,
+            "customerIds": customer_sets[index],
+            "triggeredBy": TRIGGER,
+            "requestId": f"storm-{index}",
+        }
         barrier.wait()
         response = session.post(f"{url}{API}/customer/earnBulk", json=body, timeout=60)
         assert response.status_code == 200, response.text
@@ -55,18 +60,35 @@ def storm_setup(transactional_db):
 
 
 def _granted(answers: list[dict]) -> list[int]:
-    return [item["customerId"] for answer in answers for item in answer["data"]["issuedBadges"] if "error" not in item]
+    return [
+        item["customerId"]
+        for answer in answers
+        for item in answer["data"]["issuedBadges"]
+        if "error" not in item
+    ]
 
 
 def test_sixteen_clients_never_exceed_the_badge_limit_nor_double_earn(live_server, storm_setup):
     org, client, header = storm_setup
     badge = _create_badge(
-        org, client,
+        org,
+        client,
         badgeConstraints=[
             {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 50},
-            {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 45},
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "DAYS",
+                "rollValue": 1,
+                "maxEarnLimit": 45,
+            },
         ],
-        customerConstraints=[{"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7}],
+        customerConstraints=[
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 1,
+                "rollForDays": 7,
+            }
+        ],
     )
     rng = random.Random(7)
     customer_sets = [rng.sample(range(1, 121), 30) for _ in range(CLIENTS)]
@@ -75,20 +97,37 @@ def test_sixteen_clients_never_exceed_the_badge_limit_nor_double_earn(live_serve
 
     granted = _granted(answers)
     rows = list(Earn.objects.filter(badge=badge).values_list("customer__customer_id", flat=True))
-    assert len(granted) == len(rows) == 45  # demand (>100 distinct customers) exceeds the tighter limit
+    assert (
+        len(granted) == len(rows) == 45
+    )  # demand (>100 distinct customers) exceeds the tighter limit
     assert len(set(rows)) == len(rows)  # nobody holds two instances
     assert sorted(granted) == sorted(rows)
     assert Badge.objects.get(pk=badge.pk).earned_count == 45
-    refusals = {item["error"]["code"] for answer in answers for item in answer["data"]["issuedBadges"] if "error" in item}
+    refusals = {
+        item["error"]["code"]
+        for answer in answers
+        for item in answer["data"]["issuedBadges"]
+        if "error" in item
+    }
     assert refusals <= {1040, 9112}
 
 
-def test_sixteen_clients_respect_a_fixed_window_and_a_customer_lifetime_limit(live_server, storm_setup):
+def test_sixteen_clients_respect_a_fixed_window_and_a_customer_lifetime_limit(
+    live_server, storm_setup
+):
     org, client, header = storm_setup
     badge = _create_badge(
-        org, client,
+        org,
+        client,
         earnedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 1},
-        badgeConstraints=[{"constraintType": "BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 1, "maxEarnLimit": 37}],
+        badgeConstraints=[
+            {
+                "constraintType": "BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": 1,
+                "maxEarnLimit": 37,
+            }
+        ],
         customerConstraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 1}],
     )
     customer_sets = [list(range(1 + i * 5, 41 + i * 5)) for i in range(CLIENTS)]  # heavy overlap

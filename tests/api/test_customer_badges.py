@@ -50,12 +50,22 @@ def group(api, name, rank) -> dict:
 
 def live(api, name, **fields) -> dict:
     """A live, claimed badge; `fields` override the body (dates included)."""
-    badge = create(api, name=name, **({"startOnISO": future(-10), "expiresOnISO": future(100)} | fields))
+    badge = create(
+        api, name=name, **({"startOnISO": future(-10), "expiresOnISO": future(100)} | fields)
+    )
     assert api.post(f"badgeMeta/{badge['id']}/claim", TRIGGER)[0] == 200
     return badge
 
 
-def earn(badge: dict, customer_id: int, *, earned_days_ago: float, lasts_days: float = 30, event_days_ago=None, revoked=False):
+def earn(
+    badge: dict,
+    customer_id: int,
+    *,
+    earned_days_ago: float,
+    lasts_days: float = 30,
+    event_days_ago=None,
+    revoked=False,
+):
     """An earned instance with chosen dates (the API always earns now)."""
     now = datetime.now(UTC)
     earned_on = now - timedelta(days=earned_days_ago)
@@ -64,7 +74,8 @@ def earn(badge: dict, customer_id: int, *, earned_days_ago: float, lasts_days: f
         badge=Badge.objects.get(public_id=badge["id"]),
         customer=Customer.objects.get(customer_id=customer_id),
         earned_on=earned_on,
-        event_date=now - timedelta(days=event_days_ago if event_days_ago is not None else earned_days_ago),
+        event_date=now
+        - timedelta(days=event_days_ago if event_days_ago is not None else earned_days_ago),
         expires_on=earned_on + timedelta(days=lasts_days),
         is_active=not revoked,
         revoked_on=now if revoked else None,
@@ -80,8 +91,22 @@ def test_default_type_offers_live_active_enrol_and_issue_badges_enrolled_or_not(
     enrolled = live(api, "Enrolled", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     live(api, "Not enrolled", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     live(api, "Direct")
-    create(api, name="Upcoming", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER, startOnISO=future(5), expiresOnISO=future(9))
-    create(api, name="Ended", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER, startOnISO=future(-9), expiresOnISO=future(-5))
+    create(
+        api,
+        name="Upcoming",
+        earnType="ISSUE_EARN",
+        issuedBadgeExpiry=NEVER,
+        startOnISO=future(5),
+        expiresOnISO=future(9),
+    )
+    create(
+        api,
+        name="Ended",
+        earnType="ISSUE_EARN",
+        issuedBadgeExpiry=NEVER,
+        startOnISO=future(-9),
+        expiresOnISO=future(-5),
+    )
     off = live(api, "Deactivated", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     assert api.put(f"badgeMeta/{off['id']}/deactivate")[0] == 200
     enrol = {"badgeMetaId": enrolled["id"], "customers": [1], "triggeredBy": TRIGGER}
@@ -115,7 +140,9 @@ def test_available_offers_live_active_direct_badges_the_customer_does_not_hold(a
     assert counts == {"Held before, expired": 1, "Held before, revoked": None, "Never held": None}
 
 
-def test_earned_lists_live_instances_whatever_the_badge_state_and_include_expired_adds_the_rest(api, org):
+def test_earned_lists_live_instances_whatever_the_badge_state_and_include_expired_adds_the_rest(
+    api, org
+):
     make_customers(org, [1, 2])
     held = live(api, "Held")
     later_off = live(api, "Held, badge deactivated since")
@@ -134,7 +161,9 @@ def test_earned_lists_live_instances_whatever_the_badge_state_and_include_expire
 
     with_expired = badges_of(api, badgeType="EARNED", includeExpired="true")
     assert sorted(names(with_expired)) == ["Expired only", "Held", "Held, badge deactivated since"]
-    assert next(b for b in with_expired["badges"] if b["name"] == "Expired only")["earnedCount"] == 2
+    assert (
+        next(b for b in with_expired["badges"] if b["name"] == "Expired only")["earnedCount"] == 2
+    )
 
 
 def test_expired_lists_badges_whose_earned_instances_all_expired(api, org):
@@ -184,7 +213,11 @@ def test_sort_on_last_earned_dates_puts_latest_first_and_never_earned_last(api, 
     by_earned = badges_of(api, badgeType="AVAILABLE", sortOn="LAST_EARNED_ON_DATE")
     by_event = badges_of(api, badgeType="AVAILABLE", sortOn="last_earned_event_date")
 
-    assert names(by_earned) == ["Earned recently, event long ago", "Earned long ago", "Never earned"]
+    assert names(by_earned) == [
+        "Earned recently, event long ago",
+        "Earned long ago",
+        "Never earned",
+    ]
     assert names(by_event) == ["Earned long ago", "Earned recently, event long ago", "Never earned"]
 
 
@@ -200,7 +233,11 @@ def test_rank_follows_the_spec_example_and_a_disabled_group_counts_as_no_group(a
     live(api, "Badge2", badgeGroupId=group2["id"])
     live(api, "Badge1", badgeGroupId=group1["id"])
 
-    assert names(badges_of(api, badgeType="AVAILABLE", sortOn="RANK")) == ["Badge1", "Badge2", "Badge3"]
+    assert names(badges_of(api, badgeType="AVAILABLE", sortOn="RANK")) == [
+        "Badge1",
+        "Badge2",
+        "Badge3",
+    ]
 
     status, _ = api.put(f"group/{group1['id']}", {"name": "Group1", "rank": 1, "isActive": False})
     assert status == 200
@@ -226,9 +263,14 @@ def test_rank_inside_a_group_puts_ranked_badges_first_then_latest_expiry(api, or
     order = names(badges_of(api, badgeType="AVAILABLE", limit=20))
 
     assert order == [
-        "Top, rank 1", "Top, rank 2", "Top, unranked, ends late", "Top, unranked, ends soon",
+        "Top, rank 1",
+        "Top, rank 2",
+        "Top, unranked, ends late",
+        "Top, unranked, ends soon",
         "Second group, rank 1",
-        "No group, rank 5", "No group, unranked, ends late", "No group, unranked, ends soon",
+        "No group, rank 5",
+        "No group, unranked, ends late",
+        "No group, unranked, ends soon",
     ]
 
 
@@ -272,7 +314,10 @@ def test_pages_are_zero_based_with_limit_and_carry_the_total(api, org):
     assert names(first) == ["Badge 0", "Badge 1", "Badge 2"]
     assert first["pagination"] == {"page": 0, "size": 3, "total": 7, "totalPages": 3}
     assert names(last) == ["Badge 6"]
-    assert beyond == {"badges": [], "pagination": {"page": 5, "size": 3, "total": 7, "totalPages": 3}}
+    assert beyond == {
+        "badges": [],
+        "pagination": {"page": 5, "size": 3, "total": 7, "totalPages": 3},
+    }
     assert badges_of(api, badgeType="AVAILABLE")["pagination"]["size"] == 10
 
 
@@ -285,7 +330,10 @@ def test_group_id_keeps_only_that_groups_badges(api, org):
     data = badges_of(api, badgeType="AVAILABLE", groupId=coffee["id"])
 
     assert names(data) == ["Espresso"]
-    assert (data["badges"][0]["badgeGroupId"], data["badges"][0]["badgeGroupName"]) == (coffee["id"], "Coffee")
+    assert (data["badges"][0]["badgeGroupId"], data["badges"][0]["badgeGroupName"]) == (
+        coffee["id"],
+        "Coffee",
+    )
     assert badges_of(api, badgeType="AVAILABLE", groupId="0" * 24)["badges"] == []
 
 
@@ -322,7 +370,12 @@ def test_bad_parameters_are_400_naming_them(api, org, query, reference):
 )
 def test_the_customer_is_named_by_any_identifier(api, org, header, value):
     Customer.objects.create(
-        org=org, customer_id=7, email="ann@example.com", mobile="919876543210", external_id="EXT-7", card_number="CARD-0007"
+        org=org,
+        customer_id=7,
+        email="ann@example.com",
+        mobile="919876543210",
+        external_id="EXT-7",
+        card_number="CARD-0007",
     )
     badge = live(api, "Coffee")
     earn(badge, 7, earned_days_ago=1)
@@ -340,10 +393,17 @@ def test_unknown_customer_is_1026_and_unknown_identifier_type_is_1028(api, org):
     status, envelope = api.get("customer/999")
     assert (status, envelope["errors"][0]["code"]) == (404, 1026)
     assert envelope["errors"][0]["message"] == "Customer with the specified ID is not found"
-    assert api.call("GET", "customer/nobody@example.com", headers={"X-CAP-CUSTOMER-IDENTIFIER": "email"})[1]["errors"][0]["code"] == 1026
+    assert (
+        api.call(
+            "GET", "customer/nobody@example.com", headers={"X-CAP-CUSTOMER-IDENTIFIER": "email"}
+        )[1]["errors"][0]["code"]
+        == 1026
+    )
     assert api.get("customer/not-a-number")[1]["errors"][0]["code"] == 1026
 
-    status, envelope = api.call("GET", "customer/1", headers={"X-CAP-CUSTOMER-IDENTIFIER": "passport"})
+    status, envelope = api.call(
+        "GET", "customer/1", headers={"X-CAP-CUSTOMER-IDENTIFIER": "passport"}
+    )
     assert (status, envelope["errors"][0]["code"]) == (400, 1028)
 
 
@@ -351,7 +411,11 @@ def test_another_orgs_customers_and_badges_stay_invisible(api, org, other_org_ap
     make_customers(org, [1])
     mine = live(api, "Mine")
     earn(mine, 1, earned_days_ago=1)
-    theirs = other_org_api.post("badgeMeta", badge_body(name="Theirs", startOnISO=future(-1), expiresOnISO=future(30)), headers=MIGRATION)
+    theirs = other_org_api.post(
+        "badgeMeta",
+        badge_body(name="Theirs", startOnISO=future(-1), expiresOnISO=future(30)),
+        headers=MIGRATION,
+    )
     assert theirs[0] == 200
 
     assert other_org_api.get("customer/1")[1]["errors"][0]["code"] == 1026
@@ -374,7 +438,10 @@ def test_a_change_made_in_this_process_shows_at_once(api, org):
     assert names(badges_of(api, badgeType="AVAILABLE")) == []
     other = live(api, "Tea")
     api.post(f"badgeMeta/{other['id']}/unclaim", TRIGGER)
-    assert badges_of(api, badgeType="AVAILABLE")["badges"][0]["ownership"]["claims"][0]["isActive"] is False
+    assert (
+        badges_of(api, badgeType="AVAILABLE")["badges"][0]["ownership"]["claims"][0]["isActive"]
+        is False
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -413,24 +480,44 @@ def test_badges_that_start_or_end_while_cached_come_and_go_at_that_moment(api, o
         monkeypatch.setattr(customer_badges.timezone, "now", lambda moment=moment: moment)
         data = badges_of(api, badgeType="AVAILABLE")
         assert names(data) == offered
-        assert all(badge["startOn"] <= moment.timestamp() <= badge["expiresOn"] for badge in data["badges"])
+        assert all(
+            badge["startOn"] <= moment.timestamp() <= badge["expiresOn"] for badge in data["badges"]
+        )
 
 
 # --- seed 003 replayed -----------------------------------------------------------------------
 
 SEED_INPUT_KEYS = (
-    "name", "description", "images", "badgeRank", "earnType", "customFields",
+    "name",
+    "description",
+    "images",
+    "badgeRank",
+    "earnType",
+    "customFields",
 )
 _CONSTRAINT_INPUT_KEYS = {
-    "constraintType", "maxEarnLimit", "maxEarnForDays", "rollForDays", "maxEarnForWeeks", "rollForWeeks",
-    "maxEarnForMonths", "rollForMonths", "durationType", "refreshRate", "rollType", "rollValue", "referenceId",
+    "constraintType",
+    "maxEarnLimit",
+    "maxEarnForDays",
+    "rollForDays",
+    "maxEarnForWeeks",
+    "rollForWeeks",
+    "maxEarnForMonths",
+    "rollForMonths",
+    "durationType",
+    "refreshRate",
+    "rollType",
+    "rollValue",
+    "referenceId",
 }
 
 
 def seed_responses() -> list[dict]:
     """The page's four answers. The second carries `// Example timestamp` comments, which are not
     JSON, so they are cut before decoding (tests/seeds.py reads the other pages as they are)."""
-    text = re.sub(r",[ \t]*//[^\n]*", ",", next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8"))
+    text = re.sub(
+        r",[ \t]*//[^\n]*", ",", next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    )
     decoder, blocks, position = json.JSONDecoder(), [], 0
     while (start := text.find("{", position)) >= 0:
         try:
@@ -449,10 +536,16 @@ def constraint_input(constraint: dict) -> dict:
 
 def seed_image(image: dict) -> dict:
     """Capillary's swagger placeholder `"url": "string"` is no address; image URLs must be https."""
-    return image | {"url": "https://cdn.example/placeholder.png"} if image.get("url") == "string" else image
+    return (
+        image | {"url": "https://cdn.example/placeholder.png"}
+        if image.get("url") == "string"
+        else image
+    )
 
 
-def replay_badge(api, seed: dict, *, start: datetime, shift: float, groups: dict[str, dict], extra=None) -> dict:
+def replay_badge(
+    api, seed: dict, *, start: datetime, shift: float, groups: dict[str, dict], extra=None
+) -> dict:
     """Create the seed's badge live (its dates shifted by `shift` seconds) and claim its claims."""
     body = badge_body(
         name=seed["name"],
@@ -466,14 +559,19 @@ def replay_badge(api, seed: dict, *, start: datetime, shift: float, groups: dict
         badgeConstraints=[constraint_input(c) for c in seed["badgeConstraints"]],
         badgeRank=seed.get("badgeRank"),
         customFields=seed["customFields"],
-        **({"badgeGroupId": groups[seed["badgeGroupId"]]["id"]} if seed.get("badgeGroupId") else {}),
+        **(
+            {"badgeGroupId": groups[seed["badgeGroupId"]]["id"]} if seed.get("badgeGroupId") else {}
+        ),
         **({"issuedBadgeExpiry": NEVER} if seed["earnType"] == "ISSUE_EARN" else {}),
         **(extra or {}),
     )
     status, envelope = api.post("badgeMeta", body, headers=MIGRATION)
     assert status == 200, envelope
     for claim in seed["ownership"]["claims"]:
-        claimed = api.post(f"badgeMeta/{envelope['data']['id']}/claim", {"ownerType": claim["ownerType"], "referenceId": claim["referenceId"]})
+        claimed = api.post(
+            f"badgeMeta/{envelope['data']['id']}/claim",
+            {"ownerType": claim["ownerType"], "referenceId": claim["referenceId"]},
+        )
         assert claimed[0] == 200, claimed
     return envelope["data"]
 
@@ -491,11 +589,15 @@ def assert_matches_seed(answered: dict, seed: dict, *, ignore=()) -> None:
     for key in ("customerConstraints", "badgeConstraints"):
         assert len(answered[key]) == len(seed[key])
         for ours, theirs in zip(answered[key], seed[key], strict=True):
-            assert constraint_input(ours) | {"referenceId": None} == constraint_input(theirs) | {"referenceId": None}
+            assert constraint_input(ours) | {"referenceId": None} == constraint_input(theirs) | {
+                "referenceId": None
+            }
             if theirs["constraintType"].endswith("FIXED_WINDOW"):
                 # The seed's windows span the badge: startDate is its startOn, endDate its expiresOn.
                 assert (ours["cycleStatus"], ours["startDate"], ours["endDate"]) == (
-                    theirs["cycleStatus"], answered["startOn"], answered["expiresOn"]
+                    theirs["cycleStatus"],
+                    answered["startOn"],
+                    answered["expiresOn"],
                 )
 
 
@@ -513,7 +615,10 @@ def test_seed_003_first_example_every_field_and_the_rank_order(api, org):
     now = datetime.now(UTC)
     shift = (now + timedelta(days=30)).timestamp() - min(b["expiresOn"] for b in seed["badges"])
     groups = {"660bf2c98bdfa71c4496a940": group(api, "Group", 1)}
-    created = {b["name"]: replay_badge(api, b, start=now - timedelta(days=10), shift=shift, groups=groups) for b in seed["badges"]}
+    created = {
+        b["name"]: replay_badge(api, b, start=now - timedelta(days=10), shift=shift, groups=groups)
+        for b in seed["badges"]
+    }
 
     data = badges_of(api, "62407752", badgeType="AVAILABLE", sortOn="RANK")
 
@@ -522,15 +627,23 @@ def test_seed_003_first_example_every_field_and_the_rank_order(api, org):
     for item in seed["badges"]:
         answered = by_name[item["name"].strip()]
         assert_matches_seed(answered, item, ignore=("active",))
-        assert answered["badgeGroupId"] == (groups[item["badgeGroupId"]]["id"] if item["badgeGroupId"] else None)
+        assert answered["badgeGroupId"] == (
+            groups[item["badgeGroupId"]]["id"] if item["badgeGroupId"] else None
+        )
         assert answered["expiresOn"] == pytest.approx(item["expiresOn"] + shift, abs=1)
 
     def by_id(*tied):  # equal group, badge rank and expiry: the badge id decides
         return sorted(tied, key=lambda name: created[name]["id"])
 
     assert names(data) == [
-        "Payment Mode Badge", "SH 3 Coke", "SH 3 Redemption", *by_id("SH Specific Time", "SH Specific Date"),
-        "SH Specific Store", *by_id("BADGE12", "BADGE123"), "Transaction_Success", "Furrye12",
+        "Payment Mode Badge",
+        "SH 3 Coke",
+        "SH 3 Redemption",
+        *by_id("SH Specific Time", "SH Specific Date"),
+        "SH Specific Store",
+        *by_id("BADGE12", "BADGE123"),
+        "Transaction_Success",
+        "Furrye12",
     ]
     assert data["pagination"] == {"page": 0, "size": 10, "total": 10, "totalPages": 1}
 
@@ -551,34 +664,59 @@ def test_seed_003_earned_examples(api, org):
         assert api.post("customField", {"name": name, "dataType": data_type})[0] == 200
     make_customers(org, [62407752])
     now = datetime.now(UTC)
-    for seed, days in ((second["badges"][0], 400), (third["badges"][0], 300)):  # RANK: the later end first
+    for seed, days in (
+        (second["badges"][0], 400),
+        (third["badges"][0], 300),
+    ):  # RANK: the later end first
         shift = (now + timedelta(days=days)).timestamp() - seed["expiresOn"]
         badge = replay_badge(api, seed, start=now - timedelta(days=10), shift=shift, groups={})
         trigger = seed["ownership"]["claims"][0]
-        body = {"badgeMetaId": badge["id"], "customerIds": [62407752], "triggeredBy": {k: trigger[k] for k in ("ownerType", "referenceId")}}
+        body = {
+            "badgeMetaId": badge["id"],
+            "customerIds": [62407752],
+            "triggeredBy": {k: trigger[k] for k in ("ownerType", "referenceId")},
+        }
         assert api.post("customer/earnBulk", body)[1]["data"]["summary"]["earned"] == 1
 
     for seed_data in (second, third):
         seed = seed_data["badges"][0]
-        data = badges_of(api, "62407752", badgeType="EARNED", limit=1, page=[second, third].index(seed_data))
+        data = badges_of(
+            api, "62407752", badgeType="EARNED", limit=1, page=[second, third].index(seed_data)
+        )
         answered = data["badges"][0]
         assert_matches_seed(answered, seed)
         assert answered["earnedCount"] == 1
         assert abs(answered["lastEarnedOnDate"] - now.timestamp()) < 60
         assert abs(answered["lastEarnEventDate"] - now.timestamp()) < 60
-        assert data["pagination"] == {"page": [second, third].index(seed_data), "size": 1, "total": 2, "totalPages": 2}
+        assert data["pagination"] == {
+            "page": [second, third].index(seed_data),
+            "size": 1,
+            "total": 2,
+            "totalPages": 2,
+        }
 
 
 def test_seed_003_group_filter_example(api, org):
     """The fourth answer: `?groupId=...` with the default type gives the group's enrol-and-issue badge."""
     seed_data = seed_responses()[3]["data"]
     seed = seed_data["badges"][0]
-    for name, data_type in (("2024", "BOOLEAN"), ("Date", "STRING"), ("Category1", "BOOLEAN"), ("Priority", "INTEGER")):
+    for name, data_type in (
+        ("2024", "BOOLEAN"),
+        ("Date", "STRING"),
+        ("Category1", "BOOLEAN"),
+        ("Priority", "INTEGER"),
+    ):
         assert api.post("customField", {"name": name, "dataType": data_type})[0] == 200
     make_customers(org, [62090013])
     now = datetime.now(UTC)
     groups = {seed["badgeGroupId"]: group(api, "2024 Badges", 2)}
-    replay_badge(api, seed, start=now - timedelta(days=10), shift=(now + timedelta(days=300)).timestamp() - seed["expiresOn"], groups=groups)
+    replay_badge(
+        api,
+        seed,
+        start=now - timedelta(days=10),
+        shift=(now + timedelta(days=300)).timestamp() - seed["expiresOn"],
+        groups=groups,
+    )
     live(api, "Outside the group", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
 
     data = badges_of(api, "62090013", groupId=groups[seed["badgeGroupId"]]["id"], limit=1)
@@ -590,8 +728,14 @@ def test_seed_003_group_filter_example(api, org):
 
 
 def test_wrong_credentials_and_wrong_methods_leave_as_the_envelope(client, api, org):
-    wrong = client.get("/api_gateway/v1/badges/customer/1", headers={"Authorization": "Basic bm9ib2R5Om5vdGhpbmc="})
-    assert (wrong.status_code, wrong["Content-Type"], wrong.json()["errors"][0]["code"]) == (401, "application/json", 401)
+    wrong = client.get(
+        "/api_gateway/v1/badges/customer/1", headers={"Authorization": "Basic bm9ib2R5Om5vdGhpbmc="}
+    )
+    assert (wrong.status_code, wrong["Content-Type"], wrong.json()["errors"][0]["code"]) == (
+        401,
+        "application/json",
+        401,
+    )
     assert wrong["WWW-Authenticate"] == 'Basic realm="badges"'
     status, envelope = api.post("customer/1", {})
     assert (status, envelope["errors"][0]["code"], envelope["data"]) == (405, 405, None)

@@ -257,7 +257,9 @@ def test_many_rows_load_across_write_chunks(org, monkeypatch):
     assert Customer.objects.filter(org=org).count() == 60
 
 
-def test_new_customers_colliding_in_any_write_chunk_are_each_named_and_the_rest_load(org, monkeypatch):
+def test_new_customers_colliding_in_any_write_chunk_are_each_named_and_the_rest_load(
+    org, monkeypatch
+):
     run_import(org, "id,email,cardNumber\n1,a@example.com,C1\n2,b@example.com,C2\n")
     monkeypatch.setattr(customer_services, "_CHUNK_ROWS", 3)
     body = "id,email,cardNumber\n" + "".join(f"{n},n{n}@example.com,K{n}\n" for n in range(10, 20))
@@ -394,7 +396,9 @@ def test_other_api_paths_keep_djangos_body_limit(api, org, settings):
 
 
 def test_without_the_middleware_the_parser_still_stops_at_the_limit(api, org, settings):
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("ApiEnvelopeMiddleware")]
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.endswith("ApiEnvelopeMiddleware")
+    ]
     settings.BADGES_CUSTOMER_IMPORT_MAX_BYTES = 100
     body = b"id,email\n" + b"".join(b"%d,c%d@example.com\n" % (n, n) for n in range(20))
     for status, envelope in (post_csv(api, body), post_file(api, body)):
@@ -592,7 +596,9 @@ def test_an_unterminated_quote_rejects_its_line_and_the_following_lines_load(org
 
 @pytest.mark.parametrize("ending", ["\n", "\r\n", ""], ids=["newline", "crlf", "no newline"])
 def test_a_file_ending_inside_quotes_rejects_the_line_the_quote_opens(org, ending):
-    result = run_import(org, f'id,firstName{ending or chr(10)}1,Ann{ending or chr(10)}2,"Bo{ending}')
+    result = run_import(
+        org, f'id,firstName{ending or chr(10)}1,Ann{ending or chr(10)}2,"Bo{ending}'
+    )
     assert lines(result) == [(3, UNCLOSED)]
     assert sorted(stored(org)) == [1]
 
@@ -612,17 +618,26 @@ def test_a_quoted_cell_closed_on_a_later_line_is_not_read_as_one_cell(org):
     assert sorted(stored(org)) == [2]
 
 
-def test_an_unterminated_quote_is_a_rejected_line_for_the_command_and_the_endpoint(api, org, tmp_path):
+def test_an_unterminated_quote_is_a_rejected_line_for_the_command_and_the_endpoint(
+    api, org, tmp_path
+):
     path = tmp_path / "customers.csv"
     path.write_text('id,firstName\n1,"Ann\n2,Bo\n')
     out = StringIO()
     call_command("import_customers", str(org.pk), str(path), stdout=out, stderr=StringIO())
-    assert out.getvalue().splitlines() == ["inserted 1, updated 0, unchanged 0, rejected 1", f"line 2: {UNCLOSED}"]
+    assert out.getvalue().splitlines() == [
+        "inserted 1, updated 0, unchanged 0, rejected 1",
+        f"line 2: {UNCLOSED}",
+    ]
 
     status, envelope = post_csv(api, b'id,firstName\n3,Cy\n4,"Di\n')
     assert status == 200
     assert envelope["data"] | {"errors": None} == {
-        "inserted": 1, "updated": 0, "unchanged": 0, "rejected": 1, "errors": None
+        "inserted": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "errors": None,
     }
     assert envelope["data"]["errors"] == [{"line": 3, "message": UNCLOSED}]
     assert sorted(stored(org)) == [2, 3]

@@ -21,7 +21,10 @@ MAX_BIGINT = 2**63 - 1
 
 def row_counts() -> dict[str, int]:
     """Rows in every table the service owns."""
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("badges_api").get_models()}
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("badges_api").get_models()
+    }
 
 
 def post(api, path, body, **kwargs):
@@ -38,7 +41,11 @@ def references(envelope) -> set[str | None]:
 
 
 def customer_limit(value) -> dict:
-    return {"customerConstraints": [{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": value}]}
+    return {
+        "customerConstraints": [
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": value}
+        ]
+    }
 
 
 def badge_limit(value) -> dict:
@@ -46,21 +53,43 @@ def badge_limit(value) -> dict:
 
 
 def relative_expiry(unit: str, value) -> dict:
-    return {"earnedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": unit, "value": value}}
+    return {
+        "earnedBadgeExpiry": {"expiryType": "RELATIVE", "relativeExpirytype": unit, "value": value}
+    }
 
 
 def badge_rolling(unit: str, value) -> dict:
-    return {"badgeConstraints": [{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": unit, "rollValue": value, "maxEarnLimit": 5}]}
+    return {
+        "badgeConstraints": [
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": unit,
+                "rollValue": value,
+                "maxEarnLimit": 5,
+            }
+        ]
+    }
 
 
 def customer_rolling(max_key: str, roll_key: str, limit, period) -> dict:
-    return {"customerConstraints": [{"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", max_key: limit, roll_key: period}]}
+    return {
+        "customerConstraints": [
+            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", max_key: limit, roll_key: period}
+        ]
+    }
 
 
 def days_window(refresh_rate, limit=3) -> dict:
-    return {"customerConstraints": [
-        {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": refresh_rate, "maxEarnLimit": limit}
-    ]}
+    return {
+        "customerConstraints": [
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": refresh_rate,
+                "maxEarnLimit": limit,
+            }
+        ]
+    }
 
 
 def coupon(series_id) -> dict:
@@ -68,8 +97,13 @@ def coupon(series_id) -> dict:
 
 
 def points(**fields) -> dict:
-    benefit = {"benefitType": "LOYALTY_POINTS", "programId": 1, "promotionId": 2, "allocationStrategyId": 3,
-               "expirationStrategyId": 4} | fields
+    benefit = {
+        "benefitType": "LOYALTY_POINTS",
+        "programId": 1,
+        "promotionId": 2,
+        "allocationStrategyId": 3,
+        "expirationStrategyId": 4,
+    } | fields
     return {"benefits": [benefit]}
 
 
@@ -91,10 +125,12 @@ OUT_OF_RANGE = {
     "rolling-days-10**12": (badge_rolling("DAYS", 10**12), "badgeConstraints[0].rollValue"),
     "rolling-months-1201": (badge_rolling("MONTHS", 1_201), "badgeConstraints[0].rollValue"),
     "rolling-weeks-10**15": (
-        customer_rolling("maxEarnForWeeks", "rollForWeeks", 2, 10**15), "customerConstraints[0].rollForWeeks",
+        customer_rolling("maxEarnForWeeks", "rollForWeeks", 2, 10**15),
+        "customerConstraints[0].rollForWeeks",
     ),
     "rolling-limit-2**63": (
-        customer_rolling("maxEarnForDays", "rollForDays", 2**63, 7), "customerConstraints[0].maxEarnForDays",
+        customer_rolling("maxEarnForDays", "rollForDays", 2**63, 7),
+        "customerConstraints[0].maxEarnForDays",
     ),
     "window-days-36501": (days_window(36_501), "customerConstraints[0].refreshRate"),
     "window-limit-2**40": (days_window(1, limit=2**40), "customerConstraints[0].maxEarnLimit"),
@@ -132,7 +168,10 @@ def assert_readable_listable_and_earnable(api, org, badge_id: str) -> None:
     status, envelope = api.get("badgeMeta", limit=1000)
     assert status == 200, envelope
     assert badge_id in {badge["id"] for badge in envelope["data"]["badges"]}
-    assert api.post(f"badgeMeta/{badge_id}/claim", {"ownerType": "Loyalty", "referenceId": "626"})[0] == 200
+    assert (
+        api.post(f"badgeMeta/{badge_id}/claim", {"ownerType": "Loyalty", "referenceId": "626"})[0]
+        == 200
+    )
     badge = {"id": badge_id}
     # Twice for one customer (the first earn expired in between): a limit past 2^63 once let the
     # first earn through and answered 500 to every later one.
@@ -181,7 +220,9 @@ def test_the_largest_value_of_each_range_gives_a_readable_listable_earnable_badg
 def test_a_created_badge_is_refused_or_works_whatever_its_numbers(api, org, fields):
     """The issue's proof: each kind of extreme value is either a 400 or a badge that works."""
     make_customers(org, [1])
-    status, envelope = post(api, "badgeMeta", badge_body(startOnISO="2020-01-01T00:00:00Z", **fields), headers=MIGRATION)
+    status, envelope = post(
+        api, "badgeMeta", badge_body(startOnISO="2020-01-01T00:00:00Z", **fields), headers=MIGRATION
+    )
     if status == 400:
         assert not Badge.objects.exists()
         return
@@ -214,7 +255,11 @@ def test_only_ascii_digits_are_numbers(api, build, reference, value):
 
 def test_numbers_sent_as_text_or_whole_floats_are_still_read(api):
     """Capillary's examples send numbers both ways; "3", 3.0 and " 3 " stay 3."""
-    status, envelope = post(api, "badgeMeta", badge_body(badgeRank="7", **customer_limit(3.0), **relative_expiry("DAYS", " 30 ")))
+    status, envelope = post(
+        api,
+        "badgeMeta",
+        badge_body(badgeRank="7", **customer_limit(3.0), **relative_expiry("DAYS", " 30 ")),
+    )
 
     assert status == 200, envelope
     badge = envelope["data"]
@@ -277,9 +322,22 @@ def test_badges_stored_before_the_ranges_are_clamped_back_into_them(api, org):
     clamp = importlib.import_module("badges_api.migrations.0007_definitions_within_value_ranges")
     badge = post(api, "badgeMeta", badge_body(**customer_limit(5), **coupon(7)))[1]["data"]
     Badge.objects.filter(public_id=badge["id"]).update(
-        customer_constraints=[{"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 10**30}],
-        badge_constraints=[{"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "MONTHS", "rollValue": 10**9, "maxEarnLimit": 2**64}],
-        earned_badge_expiry={"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 10**18},
+        customer_constraints=[
+            {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 10**30}
+        ],
+        badge_constraints=[
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "MONTHS",
+                "rollValue": 10**9,
+                "maxEarnLimit": 2**64,
+            }
+        ],
+        earned_badge_expiry={
+            "expiryType": "RELATIVE",
+            "relativeExpirytype": "DAYS",
+            "value": 10**18,
+        },
         benefits=[{"benefitType": "COUPON", "seriesId": 2**70}],
     )
     with pytest.raises(TypeError, match="64-bit"):  # every list failed while rendering (a 500)
@@ -291,8 +349,12 @@ def test_badges_stored_before_the_ranges_are_clamped_back_into_them(api, org):
     assert status == 200, envelope
     answered = envelope["data"]
     assert answered["customerConstraints"][0]["maxEarnLimit"] == MAX_COUNT
-    assert answered["badgeConstraints"][0] == {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "MONTHS",
-                                                    "rollValue": 1_200, "maxEarnLimit": MAX_COUNT}
+    assert answered["badgeConstraints"][0] == {
+        "constraintType": "BADGE_ROLLING_WINDOW",
+        "rollType": "MONTHS",
+        "rollValue": 1_200,
+        "maxEarnLimit": MAX_COUNT,
+    }
     assert answered["earnedBadgeExpiry"]["value"] == 36_500
     assert answered["benefits"] == [{"benefitType": "COUPON", "seriesId": MAX_BIGINT}]
     assert api.get("badgeMeta")[0] == 200

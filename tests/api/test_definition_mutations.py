@@ -20,28 +20,91 @@ from tests.factories import badge_body
 CASES = int(os.environ.get("BADGES_MUTATION_CASES", "40"))
 
 HOSTILE = [
-    None, True, False, 0, -1, 1, 2**31, 2**63, 2**64, 2**70, 1e30, -1e30, 1.5, 1e308, "", " ", "\x00", "a\x00b",
-    "\t", "²", "٣", "１２", "--5", "1e400", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00",
-    "javascript:alert(1)", [], {}, [1], {"a": 1}, "x" * 5000, "DAYS", "MONTHS", "RELATIVE", "NEVER", 36_500, 1_200,
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    2**31,
+    2**63,
+    2**64,
+    2**70,
+    1e30,
+    -1e30,
+    1.5,
+    1e308,
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\t",
+    "²",
+    "٣",
+    "１２",
+    "--5",
+    "1e400",
+    "9999-12-31T23:59:59-05:00",
+    "0001-01-01T00:00:00+05:00",
+    "javascript:alert(1)",
+    [],
+    {},
+    [1],
+    {"a": 1},
+    "x" * 5000,
+    "DAYS",
+    "MONTHS",
+    "RELATIVE",
+    "NEVER",
+    36_500,
+    1_200,
 ]
 
 FULL_BADGE = {
     "earnType": "ISSUE_EARN",
-    "issuedBadgeExpiry": {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOnISO": "2030-01-01T00:00:00Z"},
+    "issuedBadgeExpiry": {
+        "expiryType": "ABSOLUTE",
+        "type": "FIXED_DATE",
+        "expiresOnISO": "2030-01-01T00:00:00Z",
+    },
     "customerConstraints": [
         {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 2},
         {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 1, "rollForDays": 7},
-        {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 3, "maxEarnLimit": 1,
-         "referenceId": "r-1"},
+        {
+            "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+            "durationType": "DAYS",
+            "refreshRate": 3,
+            "maxEarnLimit": 1,
+            "referenceId": "r-1",
+        },
     ],
     "badgeConstraints": [
-        {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "WEEKS", "rollValue": 2, "maxEarnLimit": 5},
-        {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKS", "startDayOfTheWeek": "TUESDAY", "maxEarnLimit": 5},
+        {
+            "constraintType": "BADGE_ROLLING_WINDOW",
+            "rollType": "WEEKS",
+            "rollValue": 2,
+            "maxEarnLimit": 5,
+        },
+        {
+            "constraintType": "BADGE_FIXED_WINDOW",
+            "durationType": "WEEKS",
+            "startDayOfTheWeek": "TUESDAY",
+            "maxEarnLimit": 5,
+        },
     ],
-    "images": [{"name": "n", "url": "https://cdn.example/a.png", "tag": "EARNED", "fileSvcHandle": "h"}],
+    "images": [
+        {"name": "n", "url": "https://cdn.example/a.png", "tag": "EARNED", "fileSvcHandle": "h"}
+    ],
     "benefits": [
-        {"benefitType": "LOYALTY_POINTS", "programId": 1, "promotionId": 2, "allocationStrategyId": 3,
-         "expirationStrategyId": 4, "points": 5, "defaultTillId": 6},
+        {
+            "benefitType": "LOYALTY_POINTS",
+            "programId": 1,
+            "promotionId": 2,
+            "allocationStrategyId": 3,
+            "expirationStrategyId": 4,
+            "points": 5,
+            "defaultTillId": 6,
+        },
         {"benefitType": "COUPON", "seriesId": 7},
     ],
     "tags": [{"name": "t", "value": "v"}],
@@ -52,7 +115,10 @@ CUSTOM_FIELDS = {"Level": "INTEGER", "Note": "STRING", "When": "DATE", "Flag": "
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("badges_api").get_models()}
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("badges_api").get_models()
+    }
 
 
 def mutate(rng: random.Random, value, rate: float, depth: int = 0):
@@ -98,12 +164,30 @@ def test_mutated_definitions_are_refused_or_stored_readable(api, case):
         status, envelope = api.get("badgeMeta", limit=1000)
         assert status == 200 and badge_id in {badge["id"] for badge in envelope["data"]["badges"]}
 
-    status, envelope = send(api, "POST", "group", mutate(rng, {"name": "Coffee", "rank": 1, "isActive": True}, rate))
+    status, envelope = send(
+        api, "POST", "group", mutate(rng, {"name": "Coffee", "rank": 1, "isActive": True}, rate)
+    )
     if status == 200:
-        send(api, "PUT", f"group/{envelope['data']['id']}", mutate(rng, {"name": "Tea", "rank": 2, "isActive": False}, rate))
+        send(
+            api,
+            "PUT",
+            f"group/{envelope['data']['id']}",
+            mutate(rng, {"name": "Tea", "rank": 2, "isActive": False}, rate),
+        )
 
     data_type = rng.choice(list(CUSTOM_FIELDS.values()))
-    field = {"name": "Extra", "dataType": data_type, "isMandatory": True, "defaultValue": "1", "isActive": True}
+    field = {
+        "name": "Extra",
+        "dataType": data_type,
+        "isMandatory": True,
+        "defaultValue": "1",
+        "isActive": True,
+    }
     status, envelope = send(api, "POST", "customField", mutate(rng, field, rate))
     if status == 200:
-        send(api, "PUT", f"customField/{envelope['data']['id']}", mutate(rng, {"name": "Other", "isMandatory": False}, rate))
+        send(
+            api,
+            "PUT",
+            f"customField/{envelope['data']['id']}",
+            mutate(rng, {"name": "Other", "isMandatory": False}, rate),
+        )

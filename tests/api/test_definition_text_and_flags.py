@@ -18,7 +18,10 @@ NUL, BELL, DEL, C1 = "\x00", "\x07", "\x7f", "\x85"
 
 
 def row_counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in apps.get_app_config("badges_api").get_models()}
+    return {
+        model.__name__: model.objects.count()
+        for model in apps.get_app_config("badges_api").get_models()
+    }
 
 
 def references(envelope) -> set[str | None]:
@@ -40,27 +43,50 @@ def refused(api, method: str, path: str, body, reference: str) -> dict:
 BADGE_TEXT_FIELDS = {
     "name": (lambda t: {"name": f"Cof{t}fee"}, "name"),
     "description": (lambda t: {"description": f"Buy{t}three"}, "description"),
-    "image-name": (lambda t: {"images": [{"name": f"a{t}b", "url": "https://cdn.example/a.png", "tag": "EARNED"}]}, "images[0].name"),
-    "image-url": (lambda t: {"images": [{"url": f"https://cdn.example/a{t}.png", "tag": "EARNED"}]}, "images[0].url"),
-    "image-handle": (lambda t: {"images": [{"fileSvcHandle": f"h{t}i", "tag": "EARNED"}]}, "images[0].fileSvcHandle"),
+    "image-name": (
+        lambda t: {
+            "images": [{"name": f"a{t}b", "url": "https://cdn.example/a.png", "tag": "EARNED"}]
+        },
+        "images[0].name",
+    ),
+    "image-url": (
+        lambda t: {"images": [{"url": f"https://cdn.example/a{t}.png", "tag": "EARNED"}]},
+        "images[0].url",
+    ),
+    "image-handle": (
+        lambda t: {"images": [{"fileSvcHandle": f"h{t}i", "tag": "EARNED"}]},
+        "images[0].fileSvcHandle",
+    ),
     "tag-name": (lambda t: {"tags": [{"name": f"t{t}u", "value": "x"}]}, "tags[0].name"),
     "tag-value": (lambda t: {"tags": [{"name": "t", "value": f"x{t}y"}]}, "tags[0].value"),
     "group-id": (lambda t: {"badgeGroupId": f"abc{t}def"}, "badgeGroupId"),
     "window-reference": (
-        lambda t: {"customerConstraints": [{"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "WEEKS",
-                                            "maxEarnLimit": 1, "referenceId": f"r{t}s"}]},
+        lambda t: {
+            "customerConstraints": [
+                {
+                    "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                    "durationType": "WEEKS",
+                    "maxEarnLimit": 1,
+                    "referenceId": f"r{t}s",
+                }
+            ]
+        },
         "customerConstraints[0].referenceId",
     ),
 }
 
 
 @pytest.mark.parametrize("char", [NUL, BELL, DEL, C1], ids=["NUL", "BEL", "DEL", "C1"])
-@pytest.mark.parametrize(("build", "reference"), BADGE_TEXT_FIELDS.values(), ids=BADGE_TEXT_FIELDS.keys())
+@pytest.mark.parametrize(
+    ("build", "reference"), BADGE_TEXT_FIELDS.values(), ids=BADGE_TEXT_FIELDS.keys()
+)
 def test_badge_create_refuses_control_characters_naming_the_field(api, build, reference, char):
     refused(api, "POST", "badgeMeta", badge_body(**build(char)), reference)
 
 
-@pytest.mark.parametrize(("build", "reference"), BADGE_TEXT_FIELDS.values(), ids=BADGE_TEXT_FIELDS.keys())
+@pytest.mark.parametrize(
+    ("build", "reference"), BADGE_TEXT_FIELDS.values(), ids=BADGE_TEXT_FIELDS.keys()
+)
 def test_badge_update_refuses_a_nul_naming_the_field(api, build, reference):
     created = api.post("badgeMeta", badge_body())[1]["data"]
     refused(api, "PUT", "badgeMeta", {"id": created["id"], **build(NUL)}, reference)
@@ -68,7 +94,9 @@ def test_badge_update_refuses_a_nul_naming_the_field(api, build, reference):
 
 
 def test_free_text_keeps_tabs_and_line_breaks(api):
-    body = badge_body(description="Line one\n\tLine two\r\n", tags=[{"name": "note", "value": "a\tb\nc"}])
+    body = badge_body(
+        description="Line one\n\tLine two\r\n", tags=[{"name": "note", "value": "a\tb\nc"}]
+    )
     status, envelope = api.post("badgeMeta", body)
 
     assert status == 200, envelope
@@ -129,8 +157,13 @@ def test_updates_by_a_path_id_with_a_nul_are_refused(api):
 
 # --- badges: dates at the edges ---------------------------------------------------------------------
 
-EDGE_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T23:59:59Z", "3000-01-01T00:00:00Z",
-              "１９２４９９２０００"]
+EDGE_DATES = [
+    "0001-01-01T00:00:00+05:00",
+    "9999-12-31T23:59:59-05:00",
+    "1899-12-31T23:59:59Z",
+    "3000-01-01T00:00:00Z",
+    "１９２４９９２０００",
+]
 
 
 @pytest.mark.parametrize("moment", EDGE_DATES)
@@ -141,7 +174,13 @@ EDGE_DATES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12
         (lambda m: {"expiresOnISO": m}, "expiresOnISO"),
         (lambda m: {"startOn": m, "startOnISO": ...}, "startOn"),
         (
-            lambda m: {"earnedBadgeExpiry": {"expiryType": "ABSOLUTE", "type": "FIXED_DATE", "expiresOnISO": m}},
+            lambda m: {
+                "earnedBadgeExpiry": {
+                    "expiryType": "ABSOLUTE",
+                    "type": "FIXED_DATE",
+                    "expiresOnISO": m,
+                }
+            },
             "earnedBadgeExpiry.expiresOnISO",
         ),
     ],
@@ -153,19 +192,33 @@ def test_dates_outside_1900_to_2999_are_a_400_naming_the_field(api, build, refer
 
 def test_update_refuses_an_edge_date(api):
     created = api.post("badgeMeta", badge_body())[1]["data"]
-    refused(api, "PUT", "badgeMeta", {"id": created["id"], "expiresOnISO": "9999-12-31T23:59:59-05:00"}, "expiresOnISO")
+    refused(
+        api,
+        "PUT",
+        "badgeMeta",
+        {"id": created["id"], "expiresOnISO": "9999-12-31T23:59:59-05:00"},
+        "expiresOnISO",
+    )
 
 
 def test_the_last_accepted_instant_gives_a_working_badge(api):
-    status, envelope = api.post("badgeMeta", badge_body(
-        expiresOnISO="2999-12-31T23:59:59Z",
-        earnedBadgeExpiry={"expiryType": "RELATIVE", "relativeExpirytype": "MONTHS", "value": 1200},
-    ))
+    status, envelope = api.post(
+        "badgeMeta",
+        badge_body(
+            expiresOnISO="2999-12-31T23:59:59Z",
+            earnedBadgeExpiry={
+                "expiryType": "RELATIVE",
+                "relativeExpirytype": "MONTHS",
+                "value": 1200,
+            },
+        ),
+    )
     assert status == 200, envelope
     assert api.get("badgeMeta")[0] == 200
 
 
 # --- badges: image addresses ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "url",
@@ -184,7 +237,13 @@ def test_the_last_accepted_instant_gives_a_working_badge(api):
     ],
 )
 def test_image_urls_other_than_https_or_our_own_are_refused(api, url):
-    refused(api, "POST", "badgeMeta", badge_body(images=[{"url": url, "tag": "EARNED"}]), "images[0].url")
+    refused(
+        api,
+        "POST",
+        "badgeMeta",
+        badge_body(images=[{"url": url, "tag": "EARNED"}]),
+        "images[0].url",
+    )
 
 
 @pytest.mark.parametrize(
@@ -209,6 +268,7 @@ def test_the_uploads_path_is_where_the_console_serves_uploads():
 
 # --- badges: isActive -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("key", ["active", "isActive"])
 @pytest.mark.parametrize("value", [None, "true", 1, "yes"])
 def test_badge_active_flag_must_be_a_boolean(api, key, value):
@@ -221,6 +281,7 @@ def test_badge_is_active_false_is_read(api):
 
 
 # --- groups -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("body", "reference"),
@@ -252,6 +313,7 @@ def test_group_rank_at_the_top_of_its_range_is_stored(api):
 
 # --- custom fields ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("body", "reference"),
     [
@@ -259,11 +321,31 @@ def test_group_rank_at_the_top_of_its_range_is_stored(api):
         ({"name": " \n ", "dataType": "STRING"}, "name"),
         ({"name": f"Region{NUL}", "dataType": "STRING"}, "name"),
         ({"name": f"Region{DEL}", "dataType": "STRING"}, "name"),
-        ({"name": "Region", "dataType": "STRING", "isMandatory": True, "defaultValue": f"North{NUL}"}, "defaultValue"),
-        ({"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": "٣"}, "defaultValue"),
-        ({"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": 2**63}, "defaultValue"),
-        ({"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": "--5"}, "defaultValue"),
-        ({"name": "Since", "dataType": "DATE", "isMandatory": True, "defaultValue": "１２"}, "defaultValue"),
+        (
+            {
+                "name": "Region",
+                "dataType": "STRING",
+                "isMandatory": True,
+                "defaultValue": f"North{NUL}",
+            },
+            "defaultValue",
+        ),
+        (
+            {"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": "٣"},
+            "defaultValue",
+        ),
+        (
+            {"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": 2**63},
+            "defaultValue",
+        ),
+        (
+            {"name": "Level", "dataType": "INTEGER", "isMandatory": True, "defaultValue": "--5"},
+            "defaultValue",
+        ),
+        (
+            {"name": "Since", "dataType": "DATE", "isMandatory": True, "defaultValue": "１２"},
+            "defaultValue",
+        ),
         ({"name": "Region", "dataType": "STRING", "isActive": None}, "isActive"),
         ({"name": "Region", "dataType": "STRING", "isMandatory": None}, "isMandatory"),
     ],
@@ -278,14 +360,28 @@ def test_custom_field_update_refuses_bad_values_and_keeps_the_field(api):
     refused(api, "PUT", path, {"name": "\t"}, "name")
     refused(api, "PUT", path, {"name": f"Re{NUL}gion"}, "name")
     refused(api, "PUT", path, {"name": "Region", "isActive": None}, "isActive")
-    refused(api, "PUT", path, {"name": "Region", "isMandatory": True, "defaultValue": f"x{NUL}"}, "defaultValue")
+    refused(
+        api,
+        "PUT",
+        path,
+        {"name": "Region", "isMandatory": True, "defaultValue": f"x{NUL}"},
+        "defaultValue",
+    )
     assert CustomField.objects.get(public_id=field["id"]).name == "Region"
 
 
 @pytest.mark.parametrize(
     ("data_type", "value"),
-    [("STRING", f"North{NUL}"), ("STRING", "x" * 1001), ("INTEGER", "٣"), ("INTEGER", "１２"), ("INTEGER", 2**63),
-     ("INTEGER", 1e30), ("INTEGER", "+5"), ("DATE", "١٩٧٠")],
+    [
+        ("STRING", f"North{NUL}"),
+        ("STRING", "x" * 1001),
+        ("INTEGER", "٣"),
+        ("INTEGER", "１２"),
+        ("INTEGER", 2**63),
+        ("INTEGER", 1e30),
+        ("INTEGER", "+5"),
+        ("DATE", "١٩٧٠"),
+    ],
 )
 def test_badge_custom_field_values_are_checked(api, data_type, value):
     api.post("customField", {"name": "Extra", "dataType": data_type})
@@ -312,7 +408,11 @@ def orjson_safe(body: dict) -> str:
 def test_a_badge_refused_for_one_field_writes_nothing_on_either_table(api):
     group = api.post("group", {"name": "Coffee", "rank": 1})[1]["data"]
     before = row_counts()
-    body = badge_body(badgeGroupId=group["id"], ownership={"restrictedToOwners": ["Loyalty", "Journeys"]}, badgeRank=2**31)
+    body = badge_body(
+        badgeGroupId=group["id"],
+        ownership={"restrictedToOwners": ["Loyalty", "Journeys"]},
+        badgeRank=2**31,
+    )
     status, _ = api.post("badgeMeta", body)
     assert status == 400
     assert row_counts() == before

@@ -7,9 +7,9 @@ The page's badge id belongs to Capillary's demo org, so the replay creates an eq
 
 import re
 
+from tests.factories import badge_body, future
 from tests.lifecycle import MIGRATION, make_customers
 from tests.seeds import seed_json_blocks
-from tests.factories import badge_body, future
 
 HEX24 = re.compile(r"^[0-9a-f]{24}$")
 
@@ -22,7 +22,12 @@ def page_examples():
 def seed_badge(api) -> str:
     body = badge_body(startOnISO="2023-11-01T00:00:00Z", expiresOnISO=future(90))
     badge = api.post("badgeMeta", body, headers=MIGRATION)[1]["data"]
-    assert api.post(f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "123457"})[0] == 200
+    assert (
+        api.post(
+            f"badgeMeta/{badge['id']}/claim", {"ownerType": "Loyalty", "referenceId": "123457"}
+        )[0]
+        == 200
+    )
     return badge["id"]
 
 
@@ -64,11 +69,20 @@ def test_badge_overlapping_failure_of_the_page(api, org):
     make_customers(org, [11115])
     badge_id = seed_badge(api)
     trigger = {"ownerType": "Loyalty", "referenceId": "123457"}
-    earned = api.post("customer/earnBulk", {"badgeMetaId": badge_id, "customerIds": [11115], "triggeredBy": trigger})[1]
+    earned = api.post(
+        "customer/earnBulk",
+        {"badgeMetaId": badge_id, "customerIds": [11115], "triggeredBy": trigger},
+    )[1]
 
-    status, envelope = api.post("customer/earnBulk", {
-        "badgeMetaId": badge_id, "customerIds": [11115], "triggeredBy": trigger, "requestId": "VGagtK2zN16jkRU56zs1",
-    })
+    status, envelope = api.post(
+        "customer/earnBulk",
+        {
+            "badgeMetaId": badge_id,
+            "customerIds": [11115],
+            "triggeredBy": trigger,
+            "requestId": "VGagtK2zN16jkRU56zs1",
+        },
+    )
 
     assert status == 200 and envelope["errors"] == []
     item = envelope["data"]["issuedBadges"][0]

@@ -128,7 +128,10 @@ def test_days_follow_daylight_saving_time(api, org):
     """New York moved to UTC-4 on 9 March 2025: from then its midnight is 04:00 UTC, not 05:00."""
     Org.objects.filter(pk=org.pk).update(timezone="America/New_York")
     make_customers(org, [1, 2])
-    body = badge_body(startOnISO="2025-03-01T12:00:00Z", expiresOnISO=to_iso(datetime.now(UTC) + timedelta(days=30)))
+    body = badge_body(
+        startOnISO="2025-03-01T12:00:00Z",
+        expiresOnISO=to_iso(datetime.now(UTC) + timedelta(days=30)),
+    )
     status, envelope = api.post("badgeMeta", body, headers=MIGRATION)
     assert status == 200, envelope
     badge = envelope["data"]
@@ -157,7 +160,9 @@ def test_the_days_of_a_badge_cycle_add_up_to_its_earn_count(api, org):
     assert sum(c["earnCount"] for c in started) == 7
 
     for cycle in started:
-        envelope = earns_per_day(api, badge, **{"from": cycle["firstDay"], "to": cycle["lastDay"]})[1]
+        envelope = earns_per_day(api, badge, **{"from": cycle["firstDay"], "to": cycle["lastDay"]})[
+            1
+        ]
         assert envelope["data"]["totalEarnCount"] == cycle["earnCount"], cycle["firstDay"]
 
 

@@ -68,13 +68,17 @@ def assert_envelope(response, status: int, code: int) -> dict:
 
 
 def send(api, method: str, url: str, data=b"", content_type="application/json", **extra):
-    return getattr(api.client, method)(url, data, content_type=content_type, headers=api.headers, **extra)
+    return getattr(api.client, method)(
+        url, data, content_type=content_type, headers=api.headers, **extra
+    )
 
 
 # --- bodies -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", [b"{bad", b'{"name": "x",}', b"\xff\xfe", b'{"name": "unterminated'])
+@pytest.mark.parametrize(
+    "raw", [b"{bad", b'{"name": "x",}', b"\xff\xfe", b'{"name": "unterminated']
+)
 def test_malformed_json_is_a_400_envelope(api, raw):
     assert_envelope(send(api, "post", f"{BADGES}/badgeMeta", raw), 400, 400)
 
@@ -117,7 +121,9 @@ def test_an_unsupported_content_type_is_a_415_envelope(api, content_type):
 
 def test_json_with_a_charset_is_accepted(api):
     raw = orjson.dumps(badge_body())
-    response = send(api, "post", f"{BADGES}/badgeMeta", raw, content_type="application/json; charset=utf-8")
+    response = send(
+        api, "post", f"{BADGES}/badgeMeta", raw, content_type="application/json; charset=utf-8"
+    )
     assert response.status_code == 200, response.content
 
 
@@ -138,7 +144,9 @@ def test_a_body_at_the_upload_limit_is_read(api, settings, envelope_middleware):
     assert response.status_code == 200, response.content
 
 
-def test_an_oversized_body_is_refused_before_credentials_are_checked(api, settings, envelope_middleware):
+def test_an_oversized_body_is_refused_before_credentials_are_checked(
+    api, settings, envelope_middleware
+):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
     raw = b"{" + b" " * 100 + b"}"
     response = Client().post(f"{BADGES}/badgeMeta", raw, content_type="application/json")
@@ -246,7 +254,9 @@ def test_a_crash_outside_the_api_is_django_s_plain_500(db):
 
 
 @pytest.mark.urls(__name__)
-def test_a_crash_on_an_api_path_under_debug_is_still_the_envelope(db, settings, envelope_middleware):
+def test_a_crash_on_an_api_path_under_debug_is_still_the_envelope(
+    db, settings, envelope_middleware
+):
     settings.DEBUG = True
     response = Client(raise_request_exception=False).get(f"{BADGES}/test-crash")
     assert_envelope(response, 500, 999999)
@@ -265,7 +275,9 @@ def test_django_s_own_405_keeps_its_allow_header_in_the_envelope(db, envelope_mi
 
 
 def test_a_disallowed_host_on_an_api_path_is_a_400_envelope(db, envelope_middleware):
-    response = Client(raise_request_exception=False).get(f"{BADGES}/badgeMeta", HTTP_HOST="evil.example")
+    response = Client(raise_request_exception=False).get(
+        f"{BADGES}/badgeMeta", HTTP_HOST="evil.example"
+    )
     assert_envelope(response, 400, 400)
 
 

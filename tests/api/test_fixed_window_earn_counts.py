@@ -10,8 +10,18 @@ from badges_api.selectors import badges as badge_selectors
 from tests.factories import badge_body
 from tests.lifecycle import MIGRATION, TRIGGER, earn_bulk_body, make_customers
 
-EVERY_3_DAYS_BADGE = {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 3, "maxEarnLimit": 50}
-EVERY_3_DAYS_CUSTOMER = {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 3, "maxEarnLimit": 5}
+EVERY_3_DAYS_BADGE = {
+    "constraintType": "BADGE_FIXED_WINDOW",
+    "durationType": "DAYS",
+    "refreshRate": 3,
+    "maxEarnLimit": 50,
+}
+EVERY_3_DAYS_CUSTOMER = {
+    "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+    "durationType": "DAYS",
+    "refreshRate": 3,
+    "maxEarnLimit": 5,
+}
 
 
 @pytest.fixture
@@ -37,16 +47,26 @@ def badge(api, org, start) -> dict:
 def earn_at(badge: dict, customer_id: int, event_date: datetime, *, revoked: bool = False) -> None:
     row = Badge.objects.get(public_id=badge["id"])
     Earn.objects.create(
-        org_id=row.org_id, badge=row, customer=Customer.objects.get(customer_id=customer_id), earned_on=event_date,
-        event_date=event_date, expires_on=event_date + timedelta(days=1), is_active=not revoked,
+        org_id=row.org_id,
+        badge=row,
+        customer=Customer.objects.get(customer_id=customer_id),
+        earned_on=event_date,
+        event_date=event_date,
+        expires_on=event_date + timedelta(days=1),
+        is_active=not revoked,
         request_id=f"r-{customer_id}-{event_date.timestamp()}",
     )
 
 
 def counts(api, badge, **query) -> list[tuple[str, str, int]]:
-    status, envelope = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], includeEarnCount="true", **query)
+    status, envelope = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], includeEarnCount="true", **query
+    )
     assert status == 200, envelope
-    return [(c["constraintType"], c["firstDay"], c["earnCount"]) for c in envelope["data"]["fixedWindowCycles"]]
+    return [
+        (c["constraintType"], c["firstDay"], c["earnCount"])
+        for c in envelope["data"]["fixedWindowCycles"]
+    ]
 
 
 def test_badge_cycles_count_every_customers_earns_by_event_date(api, badge, start):
@@ -78,7 +98,9 @@ def test_customer_cycles_count_that_customers_earns_and_badge_cycles_everyones(a
 
     assert [c[2] for c in customer_cycles[:3]] == [1, 1, 0]
     assert [c[2] for c in badge_cycles[:3]] == [2, 1, 0]
-    assert [c[2] for c in counts(api, badge, constraintType="CUSTOMER", customerId="1", size=2)] == [1, 0]
+    assert [
+        c[2] for c in counts(api, badge, constraintType="CUSTOMER", customerId="1", size=2)
+    ] == [1, 0]
 
 
 def test_a_later_page_is_counted_too(api, badge, start):
@@ -92,7 +114,9 @@ def test_a_later_page_is_counted_too(api, badge, start):
 @pytest.mark.parametrize("constraint_type", [None, "CUSTOMER", "ALL"])
 def test_customer_id_is_mandatory_for_customer_cycles_with_counts(api, badge, constraint_type):
     query = {"constraintType": constraint_type} if constraint_type else {}
-    status, envelope = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], includeEarnCount="true", **query)
+    status, envelope = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], includeEarnCount="true", **query
+    )
 
     assert status == 400
     assert [(e["code"], e["reference"]) for e in envelope["errors"]] == [(400, "customerId")]
@@ -105,7 +129,12 @@ def test_without_include_earn_count_cycles_carry_no_count_and_need_no_customer(a
 
 
 def test_an_unknown_customer_is_1026(api, badge):
-    status, envelope = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], includeEarnCount="true", customerId="404")
+    status, envelope = api.get(
+        "badgeMeta/getFixedWindowDetails",
+        badgeMetaId=badge["id"],
+        includeEarnCount="true",
+        customerId="404",
+    )
     assert (status, envelope["errors"][0]["code"]) == (404, 1026)
 
 

@@ -21,7 +21,9 @@ from django.utils import timezone
 from badges_api.models import Earn
 from tests.lifecycle import TRIGGER, make_customers
 
-SEED_002 = json.loads((Path(__file__).parent.parent / "fixtures" / "seeds" / "002_badge_issue_earn.json").read_text())
+SEED_002 = json.loads(
+    (Path(__file__).parent.parent / "fixtures" / "seeds" / "002_badge_issue_earn.json").read_text()
+)
 BADGE_START, BADGE_END, ENROLMENT_EXPIRY = 1716803487, 1726804000, 1926235957
 
 
@@ -42,23 +44,36 @@ def clock(monkeypatch):
 
 
 def codes_by_customer(envelope) -> dict:
-    return {item["customerId"]: (item.get("error") or {}).get("code") for item in envelope["data"]["issuedBadges"]}
+    return {
+        item["customerId"]: (item.get("error") or {}).get("code")
+        for item in envelope["data"]["issuedBadges"]
+    }
 
 
 def earn(api, badge_id, customer_id, request_id, **extra):
     return api.post(
         "customer/earn",
-        {"badgeMetaId": badge_id, "customerId": customer_id, "requestId": request_id, "triggeredBy": TRIGGER} | extra,
+        {
+            "badgeMetaId": badge_id,
+            "customerId": customer_id,
+            "requestId": request_id,
+            "triggeredBy": TRIGGER,
+        }
+        | extra,
     )
 
 
 def earn_bulk(api, badge_id, customers, **extra):
-    return api.post("customer/earnBulk", {"badgeMetaId": badge_id, "customerIds": customers, "triggeredBy": TRIGGER} | extra)
+    return api.post(
+        "customer/earnBulk",
+        {"badgeMetaId": badge_id, "customerIds": customers, "triggeredBy": TRIGGER} | extra,
+    )
 
 
 def enrol(api, badge_id, customers, **extra):
     status, envelope = api.post(
-        "badgeMeta/customer/issueBulk", {"badgeMetaId": badge_id, "customers": customers, "triggeredBy": TRIGGER} | extra
+        "badgeMeta/customer/issueBulk",
+        {"badgeMetaId": badge_id, "customers": customers, "triggeredBy": TRIGGER} | extra,
     )
     assert status == 200, envelope
     return envelope["data"]
@@ -78,15 +93,28 @@ def seed_badge(api, org, clock):
 
 def test_seed_002_issue_earn_badge_answers_its_customer_window_to_the_enrolment_expiry(seed_badge):
     expected = SEED_002["response"]["data"]
-    assert (seed_badge["startOn"], seed_badge["expiresOn"]) == (expected["startOn"], expected["expiresOn"])
-    window, = seed_badge["customerConstraints"]
-    seed_window, = expected["customerConstraints"]
-    for key in ("constraintType", "durationType", "refreshRate", "maxEarnLimit", "cycleStatus", "startDate", "endDate"):
+    assert (seed_badge["startOn"], seed_badge["expiresOn"]) == (
+        expected["startOn"],
+        expected["expiresOn"],
+    )
+    (window,) = seed_badge["customerConstraints"]
+    (seed_window,) = expected["customerConstraints"]
+    for key in (
+        "constraintType",
+        "durationType",
+        "refreshRate",
+        "maxEarnLimit",
+        "cycleStatus",
+        "startDate",
+        "endDate",
+    ):
         assert window[key] == seed_window[key], key
     assert window["endDate"] == ENROLMENT_EXPIRY != seed_badge["expiresOn"]
 
 
-def test_an_issue_earn_badge_is_earned_after_its_end_while_the_enrolment_lives(api, seed_badge, clock):
+def test_an_issue_earn_badge_is_earned_after_its_end_while_the_enrolment_lives(
+    api, seed_badge, clock
+):
     clock("2024-06-01T00:00:00")
     enrolment = enrol(api, seed_badge["id"], [1])
     assert enrolment["expiresOn"] == ENROLMENT_EXPIRY
@@ -100,14 +128,21 @@ def test_an_issue_earn_badge_is_earned_after_its_end_while_the_enrolment_lives(a
 
     status, read = api.get(f"badgeMeta/{seed_badge['id']}")
     assert read["data"]["status"] == "EXPIRED"
-    window, = read["data"]["customerConstraints"]
+    (window,) = read["data"]["customerConstraints"]
     assert window["cycleStatus"] == "ACTIVE"  # the customers' cycles go on to the enrolment expiry
-    assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == ("2025-01-13", "2025-01-15")
+    assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == (
+        "2025-01-13",
+        "2025-01-15",
+    )
 
 
-def test_an_ended_issue_earn_badge_stays_refused_when_deactivated_and_before_its_start(api, seed_badge, clock):
+def test_an_ended_issue_earn_badge_stays_refused_when_deactivated_and_before_its_start(
+    api, seed_badge, clock
+):
     clock("2024-05-02T00:00:00")
-    enrol(api, seed_badge["id"], [1], issueEventDate=BADGE_START)  # enrolment accepts an upcoming badge
+    enrol(
+        api, seed_badge["id"], [1], issueEventDate=BADGE_START
+    )  # enrolment accepts an upcoming badge
     status, envelope = earn(api, seed_badge["id"], 1, "before-the-start")
     assert (status, envelope["errors"][0]["code"]) == (400, 815)
     assert "upcoming" in envelope["errors"][0]["message"]
@@ -121,20 +156,34 @@ def test_an_ended_issue_earn_badge_stays_refused_when_deactivated_and_before_its
     assert Earn.objects.count() == 0
 
 
-def test_an_earn_event_date_outside_the_customers_enrolment_is_816_for_that_customer(api, seed_badge, clock):
+def test_an_earn_event_date_outside_the_customers_enrolment_is_816_for_that_customer(
+    api, seed_badge, clock
+):
     clock("2024-06-20T00:00:00")
     enrol(api, seed_badge["id"], [1, 2], issueEventDateISO="2024-06-10T00:00:00Z")
     before_enrolment = "2024-06-05T00:00:00Z"  # inside the badge, before the enrolment
 
-    status, envelope = earn(api, seed_badge["id"], 1, "too-early", earnEventDateISO=before_enrolment)
-    assert (status, envelope["errors"][0]["code"], envelope["errors"][0]["reference"]) == (400, 816, "earnEventDate")
+    status, envelope = earn(
+        api, seed_badge["id"], 1, "too-early", earnEventDateISO=before_enrolment
+    )
+    assert (status, envelope["errors"][0]["code"], envelope["errors"][0]["reference"]) == (
+        400,
+        816,
+        "earnEventDate",
+    )
     status, envelope = earn_bulk(api, seed_badge["id"], [1, 3], earnEventDateISO=before_enrolment)
     assert status == 200
     assert codes_by_customer(envelope) == {1: 816, 3: 811}
     assert Earn.objects.count() == 0
 
-    status, envelope = earn_bulk(api, seed_badge["id"], [1, 2, 3], earnEventDateISO="2024-06-10T00:00:00Z")
-    assert codes_by_customer(envelope) == {1: None, 2: None, 3: 811}  # the enrolment's first instant counts
+    status, envelope = earn_bulk(
+        api, seed_badge["id"], [1, 2, 3], earnEventDateISO="2024-06-10T00:00:00Z"
+    )
+    assert codes_by_customer(envelope) == {
+        1: None,
+        2: None,
+        3: 811,
+    }  # the enrolment's first instant counts
 
 
 def test_the_customer_fixed_window_keeps_counting_after_the_badge_end(api, seed_badge, clock):
@@ -152,7 +201,9 @@ def test_the_customer_fixed_window_keeps_counting_after_the_badge_end(api, seed_
     status, envelope = earn(api, seed_badge["id"], 1, "third", earnEventDateISO=in_one_cycle)
     assert (status, envelope["errors"][0]["code"]) == (400, 9103)
     assert "2025-01-01 to 2025-01-03" in envelope["errors"][0]["message"]
-    status, envelope = earn(api, seed_badge["id"], 1, "next-cycle", earnEventDateISO="2025-01-04T10:00:00Z")
+    status, envelope = earn(
+        api, seed_badge["id"], 1, "next-cycle", earnEventDateISO="2025-01-04T10:00:00Z"
+    )
     assert status == 200, envelope
 
 
@@ -160,7 +211,11 @@ def test_a_customers_views_run_the_cycles_to_their_own_enrolment_expiry(api, org
     """With a relative enrolment expiry each customer's cycles end with their own enrolment; for
     no particular customer they run to the latest an enrolment can expire (badge end + 30 days)."""
     body = dict(SEED_002["request"], name="Thirty-day enrolment")
-    body["issuedBadgeExpiry"] = {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30}
+    body["issuedBadgeExpiry"] = {
+        "expiryType": "RELATIVE",
+        "relativeExpirytype": "DAYS",
+        "value": 30,
+    }
     clock("2024-05-01T00:00:00")
     badge = api.post("badgeMeta", body)[1]["data"]
     api.post(f"badgeMeta/{badge['id']}/claim", TRIGGER)
@@ -174,39 +229,66 @@ def test_a_customers_views_run_the_cycles_to_their_own_enrolment_expiry(api, org
 
     status, detail = api.get(f"management/7/badge/{badge['id']}", includeStatistics="true")
     assert status == 200, detail
-    window, = detail["data"]["customerConstraints"]
+    (window,) = detail["data"]["customerConstraints"]
     assert (window["endDate"], window["cycleStatus"]) == (enrolment_expiry, "ACTIVE")
     assert window["currentCycle"]["firstDay"] == "2024-09-30"
-    fixed = next(entry for entry in detail["data"]["earnConstraints"] if entry["constraintType"] == "FIXED_WINDOW")
+    fixed = next(
+        entry
+        for entry in detail["data"]["earnConstraints"]
+        if entry["constraintType"] == "FIXED_WINDOW"
+    )
     assert fixed["earnConstraintBlockStatistics"]["currentEarnCount"] == 1
-    assert fixed["cycleStatus"] == "ACTIVE" and fixed["fixedWindowCycle"]["firstDay"] == "2024-09-30"
+    assert (
+        fixed["cycleStatus"] == "ACTIVE" and fixed["fixedWindowCycle"]["firstDay"] == "2024-09-30"
+    )
 
     status, held = api.get("customer/7", badgeType="EARNED")
-    window, = held["data"]["badges"][0]["customerConstraints"]
+    (window,) = held["data"]["badges"][0]["customerConstraints"]
     assert (window["endDate"], window["cycleStatus"]) == (BADGE_END + 30 * 86400, "ACTIVE")
 
     status, cycles = api.get(
-        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="CUSTOMER", customerId="7",
-        includeEarnCount="true", startDate="2024-09-30T00:00:00Z",
+        "badgeMeta/getFixedWindowDetails",
+        badgeMetaId=badge["id"],
+        constraintType="CUSTOMER",
+        customerId="7",
+        includeEarnCount="true",
+        startDate="2024-09-30T00:00:00Z",
     )
     assert status == 200, cycles
     listed = cycles["data"]["fixedWindowCycles"]
-    assert listed[-1]["lastDay"] == "2024-10-15" == datetime.fromtimestamp(enrolment_expiry, UTC).date().isoformat()
+    assert (
+        listed[-1]["lastDay"]
+        == "2024-10-15"
+        == datetime.fromtimestamp(enrolment_expiry, UTC).date().isoformat()
+    )
     assert [cycle["earnCount"] for cycle in listed if cycle["firstDay"] == "2024-09-30"] == [1]
-    status, unknown = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], customerId="404404")
+    status, unknown = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], customerId="404404"
+    )
     assert (status, unknown["errors"][0]["code"]) == (404, 1026)
-    status, cycles = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="CUSTOMER")
-    days = (date(2024, 10, 20) - date(2024, 5, 27)).days + 1  # to the latest enrolment expiry, 2024-10-20
+    status, cycles = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="CUSTOMER"
+    )
+    days = (
+        date(2024, 10, 20) - date(2024, 5, 27)
+    ).days + 1  # to the latest enrolment expiry, 2024-10-20
     assert cycles["data"]["pagination"]["total"] == -(-days // 3)
 
 
-def test_getfixedwindowdetails_lists_seed_002s_customer_cycles_to_the_enrolment_expiry(api, seed_badge):
+def test_getfixedwindowdetails_lists_seed_002s_customer_cycles_to_the_enrolment_expiry(
+    api, seed_badge
+):
     status, cycles = api.get(
-        "badgeMeta/getFixedWindowDetails", badgeMetaId=seed_badge["id"], constraintType="CUSTOMER",
+        "badgeMeta/getFixedWindowDetails",
+        badgeMetaId=seed_badge["id"],
+        constraintType="CUSTOMER",
         startDate="2031-01-01T00:00:00Z",
     )
     assert status == 200, cycles
-    assert cycles["data"]["fixedWindowCycles"][-1]["lastDay"] == datetime.fromtimestamp(ENROLMENT_EXPIRY, UTC).date().isoformat()
+    assert (
+        cycles["data"]["fixedWindowCycles"][-1]["lastDay"]
+        == datetime.fromtimestamp(ENROLMENT_EXPIRY, UTC).date().isoformat()
+    )
 
 
 def test_a_badge_wide_fixed_window_limit_keeps_holding_after_the_badge_end(api, org, clock):
@@ -214,9 +296,18 @@ def test_a_badge_wide_fixed_window_limit_keeps_holding_after_the_badge_end(api, 
     cycles run on to the latest an enrolment can expire (badge end + 30 days): "at most 1 a week
     across customers" holds for every earn, not only those before the badge's end."""
     body = dict(SEED_002["request"], name="Once a week across customers", customerConstraints=[])
-    body["issuedBadgeExpiry"] = {"expiryType": "RELATIVE", "relativeExpirytype": "DAYS", "value": 30}
+    body["issuedBadgeExpiry"] = {
+        "expiryType": "RELATIVE",
+        "relativeExpirytype": "DAYS",
+        "value": 30,
+    }
     body["badgeConstraints"] = [
-        {"constraintType": "BADGE_FIXED_WINDOW", "durationType": "WEEKLY", "startDayOfTheWeek": "MONDAY", "maxEarnLimit": 1}
+        {
+            "constraintType": "BADGE_FIXED_WINDOW",
+            "durationType": "WEEKLY",
+            "startDayOfTheWeek": "MONDAY",
+            "maxEarnLimit": 1,
+        }
     ]
     clock("2024-05-01T00:00:00")
     status, created = api.post("badgeMeta", body)
@@ -242,26 +333,45 @@ def test_a_badge_wide_fixed_window_limit_keeps_holding_after_the_badge_end(api, 
 
     status, read = api.get(f"badgeMeta/{badge['id']}")
     assert read["data"]["status"] == "EXPIRED"
-    window, = read["data"]["badgeConstraints"]
+    (window,) = read["data"]["badgeConstraints"]
     assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
-    assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == ("2024-10-07", "2024-10-13")
+    assert (window["currentCycle"]["firstDay"], window["currentCycle"]["lastDay"]) == (
+        "2024-10-07",
+        "2024-10-13",
+    )
     status, held = api.get("customer/2", badgeType="EARNED")
-    window, = held["data"]["badges"][0]["badgeConstraints"]
+    (window,) = held["data"]["badges"][0]["badgeConstraints"]
     assert (window["endDate"], window["cycleStatus"]) == (horizon, "ACTIVE")
     status, detail = api.get(f"management/3/badge/{badge['id']}", includeStatistics="true")
     assert status == 200, detail
-    assert detail["data"]["badgeConstraints"][0]["endDate"] == horizon  # not cut at customer 3's enrolment
-    fixed, = (entry for entry in detail["data"]["earnConstraints"] if entry["constraintLevel"] == "BADGE")
+    assert (
+        detail["data"]["badgeConstraints"][0]["endDate"] == horizon
+    )  # not cut at customer 3's enrolment
+    (fixed,) = (
+        entry for entry in detail["data"]["earnConstraints"] if entry["constraintLevel"] == "BADGE"
+    )
     assert (fixed["cycleStatus"], fixed["fixedWindowCycle"]["firstDay"]) == ("ACTIVE", "2024-10-07")
-    assert (fixed["earnConstraintBlockStatistics"]["currentEarnCount"], fixed["limitReached"]) == (1, True)
+    assert (fixed["earnConstraintBlockStatistics"]["currentEarnCount"], fixed["limitReached"]) == (
+        1,
+        True,
+    )
 
     status, cycles = api.get(
-        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], constraintType="BADGE",
-        includeEarnCount="true", startDate="2024-09-16T00:00:00Z",
+        "badgeMeta/getFixedWindowDetails",
+        badgeMetaId=badge["id"],
+        constraintType="BADGE",
+        includeEarnCount="true",
+        startDate="2024-09-16T00:00:00Z",
     )
     assert status == 200, cycles
-    listed = [(cycle["firstDay"], cycle["lastDay"], cycle["earnCount"]) for cycle in cycles["data"]["fixedWindowCycles"]]
+    listed = [
+        (cycle["firstDay"], cycle["lastDay"], cycle["earnCount"])
+        for cycle in cycles["data"]["fixedWindowCycles"]
+    ]
     assert listed == [
-        ("2024-09-16", "2024-09-22", 0), ("2024-09-23", "2024-09-29", 0), ("2024-09-30", "2024-10-06", 1),
-        ("2024-10-07", "2024-10-13", 1), ("2024-10-14", "2024-10-20", 0),
+        ("2024-09-16", "2024-09-22", 0),
+        ("2024-09-23", "2024-09-29", 0),
+        ("2024-09-30", "2024-10-06", 1),
+        ("2024-10-07", "2024-10-13", 1),
+        ("2024-10-14", "2024-10-20", 0),
     ]

@@ -16,7 +16,24 @@ from hypothesis import strategies as st
 from tests.lifecycle import TRIGGER, live_badge, make_customers
 
 ODD_TEXT = st.sampled_from(
-    ["", " ", "²", "--5", "٣", "１２", "1e3", "-1", "0", "9" * 30, str(2**63 - 1), "a\x00b", "\t", "x" * 300, "3", "0001-01-01T00:00:00+05:00"]
+    [
+        "",
+        " ",
+        "²",
+        "--5",
+        "٣",
+        "１２",
+        "1e3",
+        "-1",
+        "0",
+        "9" * 30,
+        str(2**63 - 1),
+        "a\x00b",
+        "\t",
+        "x" * 300,
+        "3",
+        "0001-01-01T00:00:00+05:00",
+    ]
 )
 SCALARS = st.one_of(
     st.none(),
@@ -26,15 +43,38 @@ SCALARS = st.one_of(
     ODD_TEXT,
     st.text(max_size=8),
 )
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
 CASES = settings(
-    max_examples=80, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=80,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 FIELDS = {
-    "customer/earnBulk": ["badgeMetaId", "customerIds", "triggeredBy", "requestId", "earnEventDate", "earnEventDateISO"],
+    "customer/earnBulk": [
+        "badgeMetaId",
+        "customerIds",
+        "triggeredBy",
+        "requestId",
+        "earnEventDate",
+        "earnEventDateISO",
+    ],
     "customer/earn": ["badgeMetaId", "customerId", "triggeredBy", "requestId", "earnEventDateISO"],
-    "badgeMeta/customer/issueBulk": ["badgeMetaId", "customers", "customerIds", "triggeredBy", "requestId", "issueEventDateISO"],
+    "badgeMeta/customer/issueBulk": [
+        "badgeMetaId",
+        "customers",
+        "customerIds",
+        "triggeredBy",
+        "requestId",
+        "issueEventDateISO",
+    ],
     "badgeMeta/customer/revokeIssue": ["badgeMetaId", "customers", "revokeIssuals"],
     "customer/revokeEarn": ["badgeMetaId", "customerId", "earnedBadgeId"],
 }
@@ -60,11 +100,21 @@ def _body(draw, path: str, known: dict) -> dict:
     body = {"badgeMetaId": badge, "triggeredBy": TRIGGER}
     for key in draw(st.lists(st.sampled_from(FIELDS[path]), unique=True, max_size=4)):
         if key == "triggeredBy":
-            body[key] = {"ownerType": draw(st.sampled_from(["Loyalty", "Membercare", "x"])), "referenceId": draw(VALUES)}
+            body[key] = {
+                "ownerType": draw(st.sampled_from(["Loyalty", "Membercare", "x"])),
+                "referenceId": draw(VALUES),
+            }
         elif key in ("customerIds", "customers"):
-            body[key] = draw(st.lists(st.one_of(st.sampled_from([1, 2, 3, 4]), ODD_TEXT, VALUES), max_size=4))
+            body[key] = draw(
+                st.lists(st.one_of(st.sampled_from([1, 2, 3, 4]), ODD_TEXT, VALUES), max_size=4)
+            )
         elif key == "revokeIssuals":
-            body[key] = draw(st.lists(st.fixed_dictionaries({"customerId": VALUES, "issueId": VALUES}) | VALUES, max_size=3))
+            body[key] = draw(
+                st.lists(
+                    st.fixed_dictionaries({"customerId": VALUES, "issueId": VALUES}) | VALUES,
+                    max_size=3,
+                )
+            )
         else:
             body[key] = draw(VALUES)
     return body
@@ -80,7 +130,16 @@ def test_a_lifecycle_write_never_answers_500(api, known, path, data):
 
 
 @CASES
-@given(rows=st.lists(st.dictionaries(st.sampled_from(["badgeMetaId", "customerId", "earnEventDate", "earnExpiresOnISO"]), VALUES) | VALUES, max_size=4))
+@given(
+    rows=st.lists(
+        st.dictionaries(
+            st.sampled_from(["badgeMetaId", "customerId", "earnEventDate", "earnExpiresOnISO"]),
+            VALUES,
+        )
+        | VALUES,
+        max_size=4,
+    )
+)
 def test_import_customer_badges_never_answers_500(api, known, rows):
     status, envelope = api.put("import/customerBadges", encode(rows))
     assert status < 500, (rows, envelope)
@@ -90,13 +149,27 @@ def test_import_customer_badges_never_answers_500(api, known, rows):
             assert answer["customerId"] is None or type(answer["customerId"]) is int
 
 
-READS = ["badgeMeta", "customers", "group", "customField", "customer/1", "management/1", "management/1/badge/x"]
+READS = [
+    "badgeMeta",
+    "customers",
+    "group",
+    "customField",
+    "customer/1",
+    "management/1",
+    "management/1/badge/x",
+]
 
 
 @CASES
 @given(
     path=st.sampled_from(READS),
-    query=st.dictionaries(st.sampled_from(["page", "size", "limit", "search", "name", "groupId", "startOn", "badgeType"]), ODD_TEXT, max_size=3),
+    query=st.dictionaries(
+        st.sampled_from(
+            ["page", "size", "limit", "search", "name", "groupId", "startOn", "badgeType"]
+        ),
+        ODD_TEXT,
+        max_size=3,
+    ),
 )
 def test_a_read_never_answers_500(api, known, path, query):
     status, envelope = api.get(path, **query)

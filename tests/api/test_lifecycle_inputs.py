@@ -16,8 +16,15 @@ DATE_EDGES = ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "0001-01
 
 def held(org) -> tuple:
     """What a refused lifecycle write must leave untouched."""
-    counts = Badge.objects.filter(org=org).values_list("earned_count", "issued_count").order_by("pk")
-    return Earn.objects.count(), Enrolment.objects.count(), BadgeRequest.objects.count(), list(counts)
+    counts = (
+        Badge.objects.filter(org=org).values_list("earned_count", "issued_count").order_by("pk")
+    )
+    return (
+        Earn.objects.count(),
+        Enrolment.objects.count(),
+        BadgeRequest.objects.count(),
+        list(counts),
+    )
 
 
 def refused(envelope) -> list[tuple[int, str]]:
@@ -34,7 +41,9 @@ def badges(api, org):
 
 
 @pytest.mark.parametrize("value", [v for v in NOT_IDS if v != ""], ids=repr)
-def test_earn_bulk_refuses_a_customer_id_that_is_not_ascii_digits_naming_the_item(api, org, badges, value):
+def test_earn_bulk_refuses_a_customer_id_that_is_not_ascii_digits_naming_the_item(
+    api, org, badges, value
+):
     before = held(org)
     status, envelope = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [1, 2, value]))
     assert status == 400, envelope
@@ -77,7 +86,12 @@ def test_a_list_of_bad_ids_is_answered_with_its_first_ones_only(api, org, badges
 @pytest.mark.parametrize("value", NOT_IDS, ids=repr)
 def test_single_earn_refuses_a_bad_customer_id_naming_customer_id(api, org, badges, value):
     before = held(org)
-    body = {"badgeMetaId": badges["earn"]["id"], "customerId": value, "requestId": "r-1", "triggeredBy": TRIGGER}
+    body = {
+        "badgeMetaId": badges["earn"]["id"],
+        "customerId": value,
+        "requestId": "r-1",
+        "triggeredBy": TRIGGER,
+    }
     status, envelope = api.post("customer/earn", body)
     assert status == 400, envelope
     assert refused(envelope) == [(812 if value == "" else 400, "customerId")]
@@ -95,15 +109,23 @@ def test_issue_bulk_refuses_a_bad_customer_id_naming_the_item(api, org, badges, 
 
 @pytest.mark.parametrize("value", ["²", "--5", "٣", "１２", []], ids=repr)
 def test_revocations_refuse_a_bad_customer_id_naming_it(api, org, badges, value):
-    api.post("badgeMeta/customer/issueBulk", {"badgeMetaId": badges["enrol"]["id"], "customers": [3, 12], "triggeredBy": TRIGGER})
-    earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [3]))[1]["data"]["issuedBadges"][0]["issuedId"]
+    api.post(
+        "badgeMeta/customer/issueBulk",
+        {"badgeMetaId": badges["enrol"]["id"], "customers": [3, 12], "triggeredBy": TRIGGER},
+    )
+    earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [3]))[1]["data"][
+        "issuedBadges"
+    ][0]["issuedId"]
     before = held(org)
     enrol_id = badges["enrol"]["id"]
 
-    status, envelope = api.post("badgeMeta/customer/revokeIssue", {"badgeMetaId": enrol_id, "customers": [value]})
+    status, envelope = api.post(
+        "badgeMeta/customer/revokeIssue", {"badgeMetaId": enrol_id, "customers": [value]}
+    )
     assert status == 400 and refused(envelope) == [(400, "customers[0]")]
     status, envelope = api.post(
-        "badgeMeta/customer/revokeIssue", {"badgeMetaId": enrol_id, "revokeIssuals": [{"customerId": value, "issueId": "x"}]}
+        "badgeMeta/customer/revokeIssue",
+        {"badgeMetaId": enrol_id, "revokeIssuals": [{"customerId": value, "issueId": "x"}]},
     )
     assert status == 400 and refused(envelope) == [(400, "revokeIssuals[0].customerId")]
     body = {"badgeMetaId": badges["earn"]["id"], "customerId": value, "earnedBadgeId": earned}
@@ -114,17 +136,32 @@ def test_revocations_refuse_a_bad_customer_id_naming_it(api, org, badges, value)
 
 
 @pytest.mark.parametrize("value", DATE_EDGES, ids=repr)
-def test_an_event_date_outside_the_accepted_years_is_a_400_naming_the_field(api, org, badges, value):
+def test_an_event_date_outside_the_accepted_years_is_a_400_naming_the_field(
+    api, org, badges, value
+):
     before = held(org)
     key = "earnEventDate" if not isinstance(value, str) else "earnEventDateISO"
-    status, envelope = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [1], **{key: value}))
+    status, envelope = api.post(
+        "customer/earnBulk", earn_bulk_body(badges["earn"], [1], **{key: value})
+    )
     assert status == 400 and refused(envelope) == [(400, key)]
     assert "between 1900-01-01 and 2999-12-31" in envelope["errors"][0]["message"]
-    body = {"badgeMetaId": badges["earn"]["id"], "customerId": 1, "requestId": "r", "triggeredBy": TRIGGER, key: value}
+    body = {
+        "badgeMetaId": badges["earn"]["id"],
+        "customerId": 1,
+        "requestId": "r",
+        "triggeredBy": TRIGGER,
+        key: value,
+    }
     status, envelope = api.post("customer/earn", body)
     assert status == 400 and refused(envelope) == [(400, key)]
     issue_key = key.replace("earn", "issue")
-    body = {"badgeMetaId": badges["enrol"]["id"], "customers": [1], "triggeredBy": TRIGGER, issue_key: value}
+    body = {
+        "badgeMetaId": badges["enrol"]["id"],
+        "customers": [1],
+        "triggeredBy": TRIGGER,
+        issue_key: value,
+    }
     status, envelope = api.post("badgeMeta/customer/issueBulk", body)
     assert status == 400 and refused(envelope) == [(400, issue_key)]
     assert held(org) == before
@@ -140,7 +177,9 @@ def test_an_event_date_outside_the_accepted_years_is_a_400_naming_the_field(api,
         ("badgeMetaId", "tab\there"),
     ],
 )
-def test_earn_refuses_control_characters_in_text_ids_naming_the_field(api, org, badges, field, value):
+def test_earn_refuses_control_characters_in_text_ids_naming_the_field(
+    api, org, badges, field, value
+):
     before = held(org)
     body = earn_bulk_body(badges["earn"], [1], requestId="r-nul")
     if field == "triggeredBy.referenceId":
@@ -156,10 +195,13 @@ def test_earn_refuses_control_characters_in_text_ids_naming_the_field(api, org, 
 def test_revocations_refuse_control_characters_in_their_ids(api, org, badges):
     enrol_id, earn_id = badges["enrol"]["id"], badges["earn"]["id"]
     status, envelope = api.post(
-        "badgeMeta/customer/revokeIssue", {"badgeMetaId": enrol_id, "revokeIssuals": [{"customerId": 1, "issueId": "x\x00"}]}
+        "badgeMeta/customer/revokeIssue",
+        {"badgeMetaId": enrol_id, "revokeIssuals": [{"customerId": 1, "issueId": "x\x00"}]},
     )
     assert status == 400 and refused(envelope) == [(400, "revokeIssuals[0].issueId")]
-    status, envelope = api.post("customer/revokeEarn", {"badgeMetaId": earn_id, "customerId": 1, "earnedBadgeId": "x\x00"})
+    status, envelope = api.post(
+        "customer/revokeEarn", {"badgeMetaId": earn_id, "customerId": 1, "earnedBadgeId": "x\x00"}
+    )
     assert status == 400 and refused(envelope) == [(400, "earnedBadgeId")]
     status, envelope = api.post(
         "customer/revokeEarn",
@@ -171,13 +213,17 @@ def test_revocations_refuse_control_characters_in_their_ids(api, org, badges):
 
 def test_a_reference_id_longer_than_its_column_is_refused_on_both_databases(api, org, badges):
     before = held(org)
-    body = earn_bulk_body(badges["earn"], [1]) | {"triggeredBy": {"ownerType": "Membercare", "referenceId": "r" * 201}}
+    body = earn_bulk_body(badges["earn"], [1]) | {
+        "triggeredBy": {"ownerType": "Membercare", "referenceId": "r" * 201}
+    }
     status, envelope = api.post("customer/earnBulk", body)
     assert status == 400 and refused(envelope) == [(400, "triggeredBy.referenceId")]
     assert held(org) == before
 
 
-def test_a_number_beyond_64_bits_in_a_field_the_service_ignores_does_not_break_the_request(api, org, badges):
+def test_a_number_beyond_64_bits_in_a_field_the_service_ignores_does_not_break_the_request(
+    api, org, badges
+):
     body = f'{{"badgeMetaId": "{badges["earn"]["id"]}", "customerIds": [1], "note": {2**70}, "requestId": "big", "triggeredBy": {{"ownerType": "Loyalty", "referenceId": "626"}}}}'
     status, envelope = api.post("customer/earnBulk", body)
     assert status == 200, envelope
@@ -196,7 +242,9 @@ def import_rows(api, rows: list | bytes, **headers):
     return envelope["data"]
 
 
-def test_import_answers_a_bad_id_of_any_json_type_as_that_rows_error_and_loads_the_rest(api, org, badges):
+def test_import_answers_a_bad_id_of_any_json_type_as_that_rows_error_and_loads_the_rest(
+    api, org, badges
+):
     badge_id = badges["earn"]["id"]
     rows = [
         {"badgeMetaId": {}, "customerId": 1},
@@ -211,7 +259,10 @@ def test_import_answers_a_bad_id_of_any_json_type_as_that_rows_error_and_loads_t
         {"badgeMetaId": badge_id, "customerId": "3"},
     ]
     answers = import_rows(api, [row | HISTORY for row in rows])
-    echoed = [(a["badgeMetaId"], a["customerId"], (a.get("error") or {}).get("reference")) for a in answers]
+    echoed = [
+        (a["badgeMetaId"], a["customerId"], (a.get("error") or {}).get("reference"))
+        for a in answers
+    ]
     assert echoed == [
         (None, 1, "badgeMetaId"),
         (None, 1, "badgeMetaId"),
@@ -237,14 +288,28 @@ def test_import_refuses_a_customer_id_beyond_64_bits_as_that_rows_error(api, org
         f' {{"badgeMetaId": "{badge_id}", "customerId": 1, "earnEventDate": 1700000000, "earnExpiresOn": 1900000000}}]'
     )
     answers = import_rows(api, body.encode())
-    assert [(a["customerId"], (a.get("error") or {}).get("code")) for a in answers] == [(None, 400), (2**63 - 1, 1026), (1, None)]
+    assert [(a["customerId"], (a.get("error") or {}).get("code")) for a in answers] == [
+        (None, 400),
+        (2**63 - 1, 1026),
+        (1, None),
+    ]
     assert answers[0]["error"]["reference"] == "customerId"
 
 
 @pytest.mark.parametrize("value", DATE_EDGES, ids=repr)
 def test_import_names_the_date_field_that_is_out_of_range(api, org, badges, value):
     key = "earnExpiresOn" if not isinstance(value, str) else "earnExpiresOnISO"
-    answers = import_rows(api, [{"badgeMetaId": badges["earn"]["id"], "customerId": 1, "earnEventDate": 1700000000, key: value}])
+    answers = import_rows(
+        api,
+        [
+            {
+                "badgeMetaId": badges["earn"]["id"],
+                "customerId": 1,
+                "earnEventDate": 1700000000,
+                key: value,
+            }
+        ],
+    )
     assert answers[0]["error"]["reference"] == key
     assert "between 1900-01-01 and 2999-12-31" in answers[0]["error"]["message"]
     assert not Earn.objects.exists()
@@ -252,16 +317,23 @@ def test_import_names_the_date_field_that_is_out_of_range(api, org, badges, valu
 
 def test_import_refuses_a_batch_id_with_control_characters(api, org, badges):
     row = {"badgeMetaId": badges["earn"]["id"], "customerId": 1} | HISTORY
-    status, envelope = api.put("import/customerBadges", [row], headers={"X-CAP-REQUEST-ID": "b\x01"})
+    status, envelope = api.put(
+        "import/customerBadges", [row], headers={"X-CAP-REQUEST-ID": "b\x01"}
+    )
     assert status == 400 and refused(envelope) == [(400, "X-CAP-REQUEST-ID")]
-    status, envelope = api.put("import/customerBadges", [row], headers={"X-CAP-REQUEST-ID": "b" * 200})
+    status, envelope = api.put(
+        "import/customerBadges", [row], headers={"X-CAP-REQUEST-ID": "b" * 200}
+    )
     assert status == 400 and refused(envelope) == [(400, "X-CAP-REQUEST-ID")]
     assert not Earn.objects.exists()
 
 
 def test_import_answers_are_typed_json(api, org, badges):
     """Every answer's ids are a string or null and an integer or null (the schema's ImportResult)."""
-    rows = [{"badgeMetaId": value, "customerId": value} | HISTORY for value in (None, True, 1.5, "x", {}, [], "4")]
+    rows = [
+        {"badgeMetaId": value, "customerId": value} | HISTORY
+        for value in (None, True, 1.5, "x", {}, [], "4")
+    ]
     for answer in import_rows(api, rows):
         assert answer["badgeMetaId"] is None or isinstance(answer["badgeMetaId"], str)
         assert answer["customerId"] is None or type(answer["customerId"]) is int
@@ -269,8 +341,16 @@ def test_import_answers_are_typed_json(api, org, badges):
 
 def test_revoke_earn_by_a_mobile_sent_as_a_json_number_still_finds_the_customer(api, org, badges):
     Customer.objects.filter(org=org, customer_id=5).update(mobile="919876543210")
-    earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [5]))[1]["data"]["issuedBadges"][0]["issuedId"]
-    body = {"badgeMetaId": badges["earn"]["id"], "customerId": 919876543210, "earnedBadgeId": earned}
-    status, envelope = api.post("customer/revokeEarn", body, headers={"X-CAP-CUSTOMER-IDENTIFIER": "mobile"})
+    earned = api.post("customer/earnBulk", earn_bulk_body(badges["earn"], [5]))[1]["data"][
+        "issuedBadges"
+    ][0]["issuedId"]
+    body = {
+        "badgeMetaId": badges["earn"]["id"],
+        "customerId": 919876543210,
+        "earnedBadgeId": earned,
+    }
+    status, envelope = api.post(
+        "customer/revokeEarn", body, headers={"X-CAP-CUSTOMER-IDENTIFIER": "mobile"}
+    )
     assert status == 200, envelope
     assert envelope["data"]["customerId"] == 5

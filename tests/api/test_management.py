@@ -18,7 +18,9 @@ def fresh_catalogue():
 
 
 def create(api, name, *, claim=True, **fields) -> dict:
-    body = badge_body(name=name, **({"startOnISO": future(-10), "expiresOnISO": future(100)} | fields))
+    body = badge_body(
+        name=name, **({"startOnISO": future(-10), "expiresOnISO": future(100)} | fields)
+    )
     status, envelope = api.post("badgeMeta", body, headers=MIGRATION)
     assert status == 200, envelope
     if claim:
@@ -42,14 +44,32 @@ def detail(api, badge, customer="1", **query) -> dict:
     return envelope["data"]
 
 
-def row(badge: dict, customer_id: int, *, days_ago: float, lasts: float = 30, revoked=False, model=Earn, **extra):
+def row(
+    badge: dict,
+    customer_id: int,
+    *,
+    days_ago: float,
+    lasts: float = 30,
+    revoked=False,
+    model=Earn,
+    **extra,
+):
     now = datetime.now(UTC)
     moment = now - timedelta(days=days_ago)
     dates = {"earned_on": moment} if model is Earn else {"issued_on": moment}
     return model.objects.create(
-        org_id=100458, badge=Badge.objects.get(public_id=badge["id"]), customer=Customer.objects.get(customer_id=customer_id),
-        event_date=moment, expires_on=moment + timedelta(days=lasts), is_active=not revoked, revoked_on=now if revoked else None,
-        request_id=f"r-{days_ago}", owner_type="Loyalty", owner_reference_id="626", **dates, **extra,
+        org_id=100458,
+        badge=Badge.objects.get(public_id=badge["id"]),
+        customer=Customer.objects.get(customer_id=customer_id),
+        event_date=moment,
+        expires_on=moment + timedelta(days=lasts),
+        is_active=not revoked,
+        revoked_on=now if revoked else None,
+        request_id=f"r-{days_ago}",
+        owner_type="Loyalty",
+        owner_reference_id="626",
+        **dates,
+        **extra,
     )
 
 
@@ -61,7 +81,14 @@ def test_available_types_include_every_state_and_say_the_enrolment_status(api, o
     enrolled = create(api, "Enrolled", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     lapsed = create(api, "Enrolment lapsed", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     revoked = create(api, "Enrolment revoked", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
-    create(api, "Upcoming", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER, startOnISO=future(3), expiresOnISO=future(9))
+    create(
+        api,
+        "Upcoming",
+        earnType="ISSUE_EARN",
+        issuedBadgeExpiry=NEVER,
+        startOnISO=future(3),
+        expiresOnISO=future(9),
+    )
     off = create(api, "Deactivated", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     api.put(f"badgeMeta/{off['id']}/deactivate")
     create(api, "Direct")
@@ -71,7 +98,9 @@ def test_available_types_include_every_state_and_say_the_enrolment_status(api, o
 
     data = listing(api)
 
-    statuses = {b["name"]: (b["issueStatus"], b["badgeStatus"], b["active"]) for b in data["customerBadges"]}
+    statuses = {
+        b["name"]: (b["issueStatus"], b["badgeStatus"], b["active"]) for b in data["customerBadges"]
+    }
     assert statuses == {
         "Enrolled": ("LIVE", "LIVE", True),
         "Enrolment lapsed": ("EXPIRED", "LIVE", True),
@@ -93,15 +122,46 @@ def test_an_item_carries_every_documented_field(api, org):
     item = listing(api, badgeType="EARNED")["customerBadges"][0]
 
     assert set(item) == {
-        "badgeMetaId", "name", "description", "badgeType", "badgeGroupId", "badgeGroupName", "badgeRank",
-        "createdOn", "createdOnISO", "lastUpdatedOn", "lastUpdatedOnISO", "images", "badgeStatus", "startsOn",
-        "startsOnISO", "expiresOn", "expiresOnISO", "earnCount", "activeEarnedCount", "ownership", "issueStatus",
-        "active", "lastEarnedOn", "lastEarnedOnISO", "lastEarnedOnDate", "lastEarnedOnDateISO", "lastEarnEventDate",
+        "badgeMetaId",
+        "name",
+        "description",
+        "badgeType",
+        "badgeGroupId",
+        "badgeGroupName",
+        "badgeRank",
+        "createdOn",
+        "createdOnISO",
+        "lastUpdatedOn",
+        "lastUpdatedOnISO",
+        "images",
+        "badgeStatus",
+        "startsOn",
+        "startsOnISO",
+        "expiresOn",
+        "expiresOnISO",
+        "earnCount",
+        "activeEarnedCount",
+        "ownership",
+        "issueStatus",
+        "active",
+        "lastEarnedOn",
+        "lastEarnedOnISO",
+        "lastEarnedOnDate",
+        "lastEarnedOnDateISO",
+        "lastEarnEventDate",
         "lastEarnEventDateISO",
     }
-    assert (item["badgeMetaId"], item["badgeType"], item["badgeGroupName"], item["badgeRank"]) == (badge["id"], "EARN", "Coffee", 2)
+    assert (item["badgeMetaId"], item["badgeType"], item["badgeGroupName"], item["badgeRank"]) == (
+        badge["id"],
+        "EARN",
+        "Coffee",
+        2,
+    )
     assert (item["earnCount"], item["activeEarnedCount"], item["issueStatus"]) == (1, 1, None)
-    assert item["ownership"] == {"restrictedToOwners": ["Loyalty"], "claims": [TRIGGER | {"isActive": True}]}
+    assert item["ownership"] == {
+        "restrictedToOwners": ["Loyalty"],
+        "claims": [TRIGGER | {"isActive": True}],
+    }
     assert item["lastEarnedOn"] == item["lastEarnedOnDate"]
     assert item["startsOnISO"] == badge["startOnISO"]
 
@@ -115,25 +175,49 @@ def test_earned_and_expired_split_the_badges_the_customer_earned(api, org):
 
     assert names(listing(api, badgeType="EARNED")) == ["Held"]
     expired = listing(api, badgeType="EXPIRED")["customerBadges"]
-    assert [(b["name"], b["earnCount"], b["activeEarnedCount"]) for b in expired] == [("Gone", 2, 0)]
+    assert [(b["name"], b["earnCount"], b["activeEarnedCount"]) for b in expired] == [
+        ("Gone", 2, 0)
+    ]
 
 
 def test_filters(api, org):
     make_customers(org, [1])
     club = api.post("group", {"name": "Club", "rank": 1})[1]["data"]
     create(api, "Morning_Coffee", expiresOnISO=future(20), badgeGroupId=club["id"])
-    create(api, "Evening tea", startOnISO=future(-30), expiresOnISO=future(50), ownership={"restrictedToOwners": ["Loyalty", "Journeys"]})
+    create(
+        api,
+        "Evening tea",
+        startOnISO=future(-30),
+        expiresOnISO=future(50),
+        ownership={"restrictedToOwners": ["Loyalty", "Journeys"]},
+    )
     create(api, "Unclaimed 100%", claim=False)
 
     assert names(listing(api, badgeType="AVAILABLE", name="COFFEE")) == ["Morning_Coffee"]
     assert names(listing(api, badgeType="AVAILABLE", name="g_c")) == ["Morning_Coffee"]
     assert names(listing(api, badgeType="AVAILABLE", name="%")) == ["Unclaimed 100%"]
     assert names(listing(api, badgeType="AVAILABLE", owner="journeys")) == ["Evening tea"]
-    assert sorted(names(listing(api, badgeType="AVAILABLE", claimedBy="Loyalty"))) == ["Evening tea", "Morning_Coffee"]
+    assert sorted(names(listing(api, badgeType="AVAILABLE", claimedBy="Loyalty"))) == [
+        "Evening tea",
+        "Morning_Coffee",
+    ]
     assert names(listing(api, badgeType="AVAILABLE", groupId=club["id"])) == ["Morning_Coffee"]
-    assert names(listing(api, badgeType="AVAILABLE", expiresOn=future(30), expiresOnOperator="LESS_THAN")) == ["Morning_Coffee"]
-    assert names(listing(api, badgeType="AVAILABLE", startOn=future(-20), startOnOperator="LESS_THAN")) == ["Evening tea"]
-    assert len(names(listing(api, badgeType="AVAILABLE", startOn=future(-20), startOnOperator="GREATER_THAN"))) == 2
+    assert names(
+        listing(api, badgeType="AVAILABLE", expiresOn=future(30), expiresOnOperator="LESS_THAN")
+    ) == ["Morning_Coffee"]
+    assert names(
+        listing(api, badgeType="AVAILABLE", startOn=future(-20), startOnOperator="LESS_THAN")
+    ) == ["Evening tea"]
+    assert (
+        len(
+            names(
+                listing(
+                    api, badgeType="AVAILABLE", startOn=future(-20), startOnOperator="GREATER_THAN"
+                )
+            )
+        )
+        == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,17 +241,35 @@ def test_bad_filters_are_400_naming_them(api, org, query, reference):
 
 def test_sorts_default_to_expiry_descending_and_undated_badges_go_last(api, org):
     make_customers(org, [1])
-    soon, late, mid = create(api, "Soon", expiresOnISO=future(10)), create(api, "Late", expiresOnISO=future(90)), create(api, "Mid", expiresOnISO=future(50))
+    soon, late, mid = (
+        create(api, "Soon", expiresOnISO=future(10)),
+        create(api, "Late", expiresOnISO=future(90)),
+        create(api, "Mid", expiresOnISO=future(50)),
+    )
     row(soon, 1, days_ago=40, lasts=5)
     row(mid, 1, days_ago=20, lasts=5)
     assert late
 
     assert names(listing(api, badgeType="AVAILABLE")) == ["Late", "Mid", "Soon"]
     assert names(listing(api, badgeType="AVAILABLE", order="ASC")) == ["Soon", "Mid", "Late"]
-    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_EARNED_ON_DATE")) == ["Mid", "Soon", "Late"]
-    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_EARNED_ON_DATE", order="ASC")) == ["Soon", "Mid", "Late"]
-    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_EXPIRED_BADGE")) == ["Mid", "Soon", "Late"]
-    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_MODIFIED_DATE")) == ["Mid", "Late", "Soon"]
+    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_EARNED_ON_DATE")) == [
+        "Mid",
+        "Soon",
+        "Late",
+    ]
+    assert names(
+        listing(api, badgeType="AVAILABLE", sortOn="LAST_EARNED_ON_DATE", order="ASC")
+    ) == ["Soon", "Mid", "Late"]
+    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_EXPIRED_BADGE")) == [
+        "Mid",
+        "Soon",
+        "Late",
+    ]
+    assert names(listing(api, badgeType="AVAILABLE", sortOn="LAST_MODIFIED_DATE")) == [
+        "Mid",
+        "Late",
+        "Soon",
+    ]
 
 
 def test_last_issued_date_sorts_by_the_latest_enrolment(api, org):
@@ -178,7 +280,11 @@ def test_last_issued_date_sorts_by_the_latest_enrolment(api, org):
     row(first, 1, days_ago=9, model=Enrolment)
     row(second, 1, days_ago=2, model=Enrolment)
 
-    assert names(listing(api, sortOn="LAST_ISSUED_DATE")) == ["Enrolled lately", "Enrolled long ago", "Never enrolled"]
+    assert names(listing(api, sortOn="LAST_ISSUED_DATE")) == [
+        "Enrolled lately",
+        "Enrolled long ago",
+        "Never enrolled",
+    ]
 
 
 def test_pages_use_size_and_page(api, org):
@@ -196,9 +302,22 @@ def test_customer_identifiers_and_codes(api, org, other_org_api):
     Customer.objects.create(org=org, customer_id=5, external_id="EXT-5")
     create(api, "Badge")
 
-    assert api.call("GET", "management/EXT-5", headers={"X-CAP-CUSTOMER-IDENTIFIER": "externalId"}, badgeType="AVAILABLE")[0] == 200
+    assert (
+        api.call(
+            "GET",
+            "management/EXT-5",
+            headers={"X-CAP-CUSTOMER-IDENTIFIER": "externalId"},
+            badgeType="AVAILABLE",
+        )[0]
+        == 200
+    )
     assert api.get("management/6")[1]["errors"][0]["code"] == 1026
-    assert api.call("GET", "management/5", headers={"X-CAP-CUSTOMER-IDENTIFIER": "nickname"})[1]["errors"][0]["code"] == 1028
+    assert (
+        api.call("GET", "management/5", headers={"X-CAP-CUSTOMER-IDENTIFIER": "nickname"})[1][
+            "errors"
+        ][0]["code"]
+        == 1028
+    )
     assert other_org_api.get("management/5")[1]["errors"][0]["code"] == 1026
 
 
@@ -210,7 +329,10 @@ def test_detail_lists_every_enrolment_and_earn_with_its_status(api, org):
     badge = create(api, "Birthday", earnType="ISSUE_EARN", issuedBadgeExpiry=NEVER)
     old_enrolment = row(badge, 1, days_ago=60, lasts=10, model=Enrolment)
     row(badge, 1, days_ago=30, revoked=True, model=Enrolment)
-    api.post("badgeMeta/customer/issueBulk", {"badgeMetaId": badge["id"], "customers": [1, 2], "triggeredBy": TRIGGER})
+    api.post(
+        "badgeMeta/customer/issueBulk",
+        {"badgeMetaId": badge["id"], "customers": [1, 2], "triggeredBy": TRIGGER},
+    )
     earned = api.post("customer/earnBulk", earn_bulk_body(badge, [1]))[1]["data"]["issuedBadges"][0]
     row(badge, 1, days_ago=55, lasts=3, enrolment=old_enrolment)
     row(badge, 1, days_ago=20, revoked=True)
@@ -219,7 +341,11 @@ def test_detail_lists_every_enrolment_and_earn_with_its_status(api, org):
 
     assert data["customerId"] == 1
     assert data["issualDetails"]["issuedCount"] == 3
-    assert [i["issuedStatus"] for i in data["issualDetails"]["issuals"]] == ["LIVE", "REVOKED", "EXPIRED"]
+    assert [i["issuedStatus"] for i in data["issualDetails"]["issuals"]] == [
+        "LIVE",
+        "REVOKED",
+        "EXPIRED",
+    ]
     revoked_issual = data["issualDetails"]["issuals"][1]
     assert revoked_issual["revokedOnISO"] is not None and revoked_issual["ownerType"] == "Loyalty"
     earns = data["earnDetails"]["earns"]
@@ -228,7 +354,15 @@ def test_detail_lists_every_enrolment_and_earn_with_its_status(api, org):
     assert earns[0]["earnedBadgeId"] == earned["issuedId"]
     assert earns[0]["issuedId"] == data["issualDetails"]["issuals"][0]["issueId"]
     assert earns[2]["issuedId"] == old_enrolment.public_id
-    assert set(earns[0]) >= {"earnedOn", "earnedOnISO", "earnEventDate", "expiresOn", "revokedOn", "ownerReferenceId", "requestId"}
+    assert set(earns[0]) >= {
+        "earnedOn",
+        "earnedOnISO",
+        "earnEventDate",
+        "expiresOn",
+        "revokedOn",
+        "ownerReferenceId",
+        "requestId",
+    }
     assert data["activeEarnedCount"] == 1
     assert data["lastEarnedOnISO"] == earns[0]["earnedOnISO"]
     assert "earnConstraints" not in data
@@ -259,15 +393,32 @@ def test_detail_of_an_unknown_or_foreign_badge_is_404(api, org, other_org_api):
 def test_statistics_give_each_limit_the_count_the_engine_refuses_on(api, org):
     make_customers(org, [1, 2, 3])
     badge = create(
-        api, "Limited",
+        api,
+        "Limited",
         customerConstraints=[
             {"constraintType": "CUSTOMER_BADGE_FIXED_VALUE", "maxEarnLimit": 2},
-            {"constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW", "maxEarnForDays": 5, "rollForDays": 7, "maxEarnForMonths": 9, "rollForMonths": 1},
-            {"constraintType": "CUSTOMER_BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 3, "maxEarnLimit": 4},
+            {
+                "constraintType": "CUSTOMER_BADGE_ROLLING_WINDOW",
+                "maxEarnForDays": 5,
+                "rollForDays": 7,
+                "maxEarnForMonths": 9,
+                "rollForMonths": 1,
+            },
+            {
+                "constraintType": "CUSTOMER_BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": 3,
+                "maxEarnLimit": 4,
+            },
         ],
         badgeConstraints=[
             {"constraintType": "BADGE_FIXED_VALUE", "maxEarnLimit": 100},
-            {"constraintType": "BADGE_ROLLING_WINDOW", "rollType": "DAYS", "rollValue": 1, "maxEarnLimit": 3},
+            {
+                "constraintType": "BADGE_ROLLING_WINDOW",
+                "rollType": "DAYS",
+                "rollValue": 1,
+                "maxEarnLimit": 3,
+            },
         ],
     )
     row(badge, 1, days_ago=20, lasts=1)
@@ -277,17 +428,38 @@ def test_statistics_give_each_limit_the_count_the_engine_refuses_on(api, org):
     entries = detail(api, badge, includeStatistics="true")["earnConstraints"]
 
     assert [(e["constraintLevel"], e["constraintType"]) for e in entries] == [
-        ("CUSTOMER", "OVERALL"), ("CUSTOMER", "ROLLING_WINDOW"), ("CUSTOMER", "FIXED_WINDOW"),
-        ("BADGE", "OVERALL"), ("BADGE", "ROLLING_WINDOW"),
+        ("CUSTOMER", "OVERALL"),
+        ("CUSTOMER", "ROLLING_WINDOW"),
+        ("CUSTOMER", "FIXED_WINDOW"),
+        ("BADGE", "OVERALL"),
+        ("BADGE", "ROLLING_WINDOW"),
     ]
     overall, rolling, window, badge_total, badge_rolling = entries
-    assert (overall["earnConstraintBlockStatistics"], overall["limitReached"]) == ({"currentEarnCount": 2}, True)
-    assert rolling["earnConstraintBlockStatistics"] == {"currentEarnCountDays": 1, "currentEarnCountWeeks": None, "currentEarnCountMonths": 2}
-    assert [(r["rollType"], r["maxEarnLimit"], r["currentEarnCount"]) for r in rolling["rollingWindowLimits"]] == [("DAYS", 5, 1), ("MONTHS", 9, 2)]
-    assert window["cycleStatus"] == "ACTIVE" and window["fixedWindowCycle"]["firstDay"] <= datetime.now(UTC).date().isoformat()
+    assert (overall["earnConstraintBlockStatistics"], overall["limitReached"]) == (
+        {"currentEarnCount": 2},
+        True,
+    )
+    assert rolling["earnConstraintBlockStatistics"] == {
+        "currentEarnCountDays": 1,
+        "currentEarnCountWeeks": None,
+        "currentEarnCountMonths": 2,
+    }
+    assert [
+        (r["rollType"], r["maxEarnLimit"], r["currentEarnCount"])
+        for r in rolling["rollingWindowLimits"]
+    ] == [("DAYS", 5, 1), ("MONTHS", 9, 2)]
+    assert (
+        window["cycleStatus"] == "ACTIVE"
+        and window["fixedWindowCycle"]["firstDay"] <= datetime.now(UTC).date().isoformat()
+    )
     assert window["fixedWindowReferenceId"] == badge["customerConstraints"][2]["referenceId"]
-    assert badge_total["earnConstraintBlockStatistics"] == {"currentEarnCount": Badge.objects.get(public_id=badge["id"]).earned_count}
-    assert (badge_rolling["earnConstraintBlockStatistics"], badge_rolling["limitReached"]) == ({"currentEarnCount": 2}, False)
+    assert badge_total["earnConstraintBlockStatistics"] == {
+        "currentEarnCount": Badge.objects.get(public_id=badge["id"]).earned_count
+    }
+    assert (badge_rolling["earnConstraintBlockStatistics"], badge_rolling["limitReached"]) == (
+        {"currentEarnCount": 2},
+        False,
+    )
 
     # The engine agrees: customer 1 is refused by the lifetime limit the statistics call reached.
     answer = api.post("customer/earnBulk", earn_bulk_body(badge, [1]))[1]["data"]["issuedBadges"][0]
@@ -298,4 +470,7 @@ def test_statistics_of_a_badge_without_limits_say_none(api, org):
     make_customers(org, [1])
     badge = create(api, "Free")
     entries = detail(api, badge, includeStatistics="true")["earnConstraints"]
-    assert entries == [{"constraintLevel": "CUSTOMER", "constraintType": "NONE"}, {"constraintLevel": "BADGE", "constraintType": "NONE"}]
+    assert entries == [
+        {"constraintLevel": "CUSTOMER", "constraintType": "NONE"},
+        {"constraintLevel": "BADGE", "constraintType": "NONE"},
+    ]

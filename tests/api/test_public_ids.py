@@ -15,7 +15,14 @@ def test_a_batch_is_24_hex_digits_each_sorted_as_made():
 def test_a_batch_that_wraps_the_counter_is_still_unique(monkeypatch):
     monkeypatch.setattr(ids, "_counter", 0xFFFFFF - 2)
     batch = ids.new_object_ids(6)
-    assert [value[-6:] for value in batch] == ["fffffd", "fffffe", "ffffff", "000000", "000001", "000002"]
+    assert [value[-6:] for value in batch] == [
+        "fffffd",
+        "fffffe",
+        "ffffff",
+        "000000",
+        "000001",
+        "000002",
+    ]
     assert len(set(batch)) == 6
     assert ids.new_object_ids(1)[0][-6:] == "000003"
 

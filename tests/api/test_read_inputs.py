@@ -39,17 +39,30 @@ def test_a_page_beyond_the_cap_is_a_400_naming_page(api, catalogue, path, key, s
 def test_the_fixed_window_list_caps_its_page_too(api, org):
     badge = live_badge(
         api,
-        badgeConstraints=[{"constraintType": "BADGE_FIXED_WINDOW", "durationType": "DAYS", "refreshRate": 1, "maxEarnLimit": 5}],
+        badgeConstraints=[
+            {
+                "constraintType": "BADGE_FIXED_WINDOW",
+                "durationType": "DAYS",
+                "refreshRate": 1,
+                "maxEarnLimit": 5,
+            }
+        ],
     )
-    status, envelope = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], page=str(2**63 - 1))
+    status, envelope = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], page=str(2**63 - 1)
+    )
     assert status == 400 and envelope["errors"][0]["reference"] == "page"
-    status, envelope = api.get("badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], page=str(MAX_PAGE), size="1000")
+    status, envelope = api.get(
+        "badgeMeta/getFixedWindowDetails", badgeMetaId=badge["id"], page=str(MAX_PAGE), size="1000"
+    )
     assert status == 200 and envelope["data"]["fixedWindowCycles"] == []
 
 
 @pytest.mark.parametrize("path, key, size_name", LISTS)
 @pytest.mark.parametrize("size", ["0", str(MAX_PAGE_SIZE + 1), "²", "-3"])
-def test_a_size_outside_1_to_1000_is_a_400_naming_the_parameter_sent(api, catalogue, path, key, size_name, size):
+def test_a_size_outside_1_to_1000_is_a_400_naming_the_parameter_sent(
+    api, catalogue, path, key, size_name, size
+):
     alias = {"limit": "size", "size": "limit"}[size_name]
     for name in (size_name, alias):
         status, envelope = api.get(path, **{name: size})
@@ -58,14 +71,21 @@ def test_a_size_outside_1_to_1000_is_a_400_naming_the_parameter_sent(api, catalo
 
 
 @pytest.mark.parametrize("path, key, size_name", LISTS)
-def test_the_last_page_of_the_cap_is_an_empty_page_with_the_true_totals(api, catalogue, path, key, size_name):
+def test_the_last_page_of_the_cap_is_an_empty_page_with_the_true_totals(
+    api, catalogue, path, key, size_name
+):
     status, first = api.get(path, **{size_name: "1000"})
     assert status == 200, first
     total = first["data"]["pagination"]["total"]
     status, envelope = api.get(path, page=str(MAX_PAGE), **{size_name: "1000"})
     assert status == 200, envelope
     assert envelope["data"][key] == []
-    assert envelope["data"]["pagination"] == {"page": MAX_PAGE, "size": 1000, "total": total, "totalPages": -(-total // 1000)}
+    assert envelope["data"]["pagination"] == {
+        "page": MAX_PAGE,
+        "size": 1000,
+        "total": total,
+        "totalPages": -(-total // 1000),
+    }
 
 
 # --- control characters in paths and query strings -------------------------------------------
@@ -90,7 +110,9 @@ def test_the_last_page_of_the_cap_is_an_empty_page_with_the_true_totals(api, cat
         ("badgeMeta", {"x\x00": "1"}, "query"),
     ],
 )
-def test_a_control_character_in_a_path_or_query_parameter_is_a_400_naming_it(api, catalogue, path, query, reference):
+def test_a_control_character_in_a_path_or_query_parameter_is_a_400_naming_it(
+    api, catalogue, path, query, reference
+):
     status, envelope = api.get(path, **query)
     assert status == 400, envelope
     assert [(e["code"], e["reference"]) for e in envelope["errors"]] == [(400, reference)]
@@ -103,7 +125,9 @@ def test_printable_unicode_in_a_query_still_searches(api, catalogue):
 
 
 def test_a_control_character_in_a_write_path_is_refused_before_anything_is_written(api, catalogue):
-    status, envelope = api.post(f"badgeMeta/{catalogue['id']}%00/claim", {"ownerType": "Loyalty", "referenceId": "x"})
+    status, envelope = api.post(
+        f"badgeMeta/{catalogue['id']}%00/claim", {"ownerType": "Loyalty", "referenceId": "x"}
+    )
     assert status == 400 and envelope["errors"][0]["reference"] == "badge_id"
 
 

@@ -554,7 +554,7 @@ def test_every_page_size_and_page_states_the_range_the_service_accepts(schema, a
     from badges_api.selectors.pagination import MAX_PAGE, MAX_PAGE_SIZE
 
     checked = set()
-    for path, method, parameter in _paging_parameters(schema):
+    for path, _method, parameter in _paging_parameters(schema):
         bounds = (parameter["schema"]["minimum"], parameter["schema"]["maximum"])
         name = parameter["name"]
         assert bounds == ((0, MAX_PAGE) if name == "page" else (1, MAX_PAGE_SIZE)), (path, name)

@@ -232,9 +232,15 @@ def test_a_cycles_answered_end_is_00_00_of_its_last_day_as_capillary_shows_it():
     window = Window(index=12, first_day=date(2024, 7, 2), last_day=date(2024, 7, 4), partial=False)
     kolkata = ZoneInfo("Asia/Kolkata")
 
-    assert window.last_day_instant(ZoneInfo("UTC")) - window.start_instant(ZoneInfo("UTC")) == timedelta(days=2)
+    assert window.last_day_instant(ZoneInfo("UTC")) - window.start_instant(
+        ZoneInfo("UTC")
+    ) == timedelta(days=2)
     assert window.last_day_instant(kolkata) == datetime(2024, 7, 3, 18, 30, tzinfo=UTC)
-    assert window.start_instant(kolkata) <= window.last_day_instant(kolkata) < window.end_instant(kolkata)
+    assert (
+        window.start_instant(kolkata)
+        <= window.last_day_instant(kolkata)
+        < window.end_instant(kolkata)
+    )
 
 
 def test_a_window_across_the_spring_dst_change_is_an_hour_short():

@@ -279,7 +279,7 @@ def test_each_cycle_shows_how_often_everyone_earned_in_it(marketing, earned):
 
 
 def test_the_chart_draws_the_earns_of_each_day(marketing, earned):
-    today, sunday = datetime.now(UTC).date(), _monday() - timedelta(days=1)
+    today = datetime.now(UTC).date()
     response = marketing.get(f"/badges/{earned['id']}/")
 
     assert response.status_code == 200

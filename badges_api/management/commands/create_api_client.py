@@ -39,7 +39,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("org_id", type=int, help="Integer org id, e.g. 100458.")
         parser.add_argument("username", help="The client's username (the OAuth key).")
-        parser.add_argument("--password", help="The password; a random one is generated when omitted.")
+        parser.add_argument(
+            "--password", help="The password; a random one is generated when omitted."
+        )
         parser.add_argument("--org-name", help='Name for a new org (default "Org ORG_ID").')
         parser.add_argument("--timezone", help="IANA timezone for a new org (default UTC).")
         parser.add_argument(
@@ -64,18 +66,25 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 org, org_created = Org.objects.get_or_create(
-                    id=org_id, defaults={"name": org_name or f"Org {org_id}", "timezone": timezone or "UTC"}
+                    id=org_id,
+                    defaults={"name": org_name or f"Org {org_id}", "timezone": timezone or "UTC"},
                 )
-                client, password = auth.api_client_create(org=org, username=username, password=password)
+                client, password = auth.api_client_create(
+                    org=org, username=username, password=password
+                )
         except IntegrityError as error:  # another process took the username in between
             raise CommandError(_duplicate(username)) from error
 
         if org_created:
             self.stdout.write(f"Created org {org.id} {org.name!r} (timezone {org.timezone}).")
         else:
-            self.stdout.write(f"Using existing org {org.id} {org.name!r} (timezone {org.timezone}).")
+            self.stdout.write(
+                f"Using existing org {org.id} {org.name!r} (timezone {org.timezone})."
+            )
             if (org_name and org_name != org.name) or (timezone and timezone != org.timezone):
-                self.stderr.write("--org-name and --timezone apply to a new org only; this one is unchanged.")
+                self.stderr.write(
+                    "--org-name and --timezone apply to a new org only; this one is unchanged."
+                )
         self.stdout.write(self._credentials(client, password, base_url.rstrip("/")))
 
     def _credentials(self, client: ApiClient, password: str, base_url: str) -> str:
@@ -83,15 +92,17 @@ class Command(BaseCommand):
         basic = base64.b64encode(f"{client.username}:{password}".encode()).decode()
         basic_md5 = base64.b64encode(f"{client.username}:{password_md5}".encode()).decode()
         token_body = json.dumps({"key": client.username, "secret": password})
-        return "\n".join([
-            f"Created API client {client.username!r} for org {client.org_id}.",
-            f"  username:      {client.username}",
-            f"  password:      {password}",
-            f"  password md5:  {password_md5}",
-            f"  Authorization: Basic {basic}",
-            f"  Authorization: Basic {basic_md5}   (the same, with the md5, as Capillary tills send it)",
-            "OAuth token (then send it as the X-CAP-API-OAUTH-TOKEN header):",
-            f"  curl -s -X POST {base_url}/v3/oauth/token/generate"
-            f" -H 'Content-Type: application/json' -d {shlex.quote(token_body)}",
-            "The password is not stored and cannot be shown again.",
-        ])
+        return "\n".join(
+            [
+                f"Created API client {client.username!r} for org {client.org_id}.",
+                f"  username:      {client.username}",
+                f"  password:      {password}",
+                f"  password md5:  {password_md5}",
+                f"  Authorization: Basic {basic}",
+                f"  Authorization: Basic {basic_md5}   (the same, with the md5, as Capillary tills send it)",
+                "OAuth token (then send it as the X-CAP-API-OAUTH-TOKEN header):",
+                f"  curl -s -X POST {base_url}/v3/oauth/token/generate"
+                f" -H 'Content-Type: application/json' -d {shlex.quote(token_body)}",
+                "The password is not stored and cannot be shown again.",
+            ]
+        )

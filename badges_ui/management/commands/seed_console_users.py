@@ -13,7 +13,9 @@ class Command(BaseCommand):
         if not get_user_model().objects.exists():
             console_users_seed()
             self.stdout.write(self.style.SUCCESS("Created one console user per role."))
-        self.stdout.write("Console logins (development defaults; change them with create_console_user):")
+        self.stdout.write(
+            "Console logins (development defaults; change them with create_console_user):"
+        )
         existing = set(get_user_model().objects.values_list("username", flat=True))
         for username, role, password in DEMO_USERS:
             if username in existing:
