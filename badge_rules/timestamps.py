@@ -75,6 +75,12 @@ def _from_epoch(seconds: float) -> datetime:
         raise TimestampError(RANGE_MESSAGE) from error
 
 
+def stamp(fields: dict, key: str, moment: datetime | None) -> None:
+    """Capillary's pair for one instant: `key` in epoch seconds and `keyISO` in ISO-8601 UTC."""
+    fields[key] = to_epoch(moment)
+    fields[f"{key}ISO"] = to_iso(moment)
+
+
 def to_epoch(moment: datetime | None) -> float | int | None:
     """Epoch seconds; whole seconds come out as integers so responses stay readable."""
     if moment is None:

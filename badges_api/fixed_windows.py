@@ -16,7 +16,7 @@ from django.db import connection
 
 from badge_rules.expiry import expiry_instant
 from badge_rules.timestamps import TimestampError, parse_timestamp
-from badge_rules.windows import FixedWindowSpec, Window, badge_days, window_containing
+from badge_rules.windows import DAY_NAMES, FixedWindowSpec, Window, badge_days, window_containing
 from badges_api.models import Org
 from badges_api.sql import timestamp
 
@@ -33,12 +33,11 @@ def org_tz(org: Org) -> tzinfo:
 
 
 def window_spec(constraint: dict) -> FixedWindowSpec:
-    day_names = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
     start_day = constraint.get("startDayOfTheWeek") or "MONDAY"
     return FixedWindowSpec(
         duration_type=constraint["durationType"],
         refresh_rate=constraint.get("refreshRate"),
-        start_day_of_week=day_names.index(start_day) + 1,
+        start_day_of_week=DAY_NAMES.index(start_day) + 1,
     )
 
 

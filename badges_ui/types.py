@@ -18,6 +18,7 @@ from typing import Any
 from badge_rules.expiry import describe_expiry
 from badge_rules.timestamps import TimestampError, parse_timestamp
 from badge_rules.windows import (
+    DAY_NAMES,
     FixedWindowSpec,
     RollingLimit,
     describe_fixed_window,
@@ -362,7 +363,7 @@ class Constraint:
 
 
 def _weekday(value: str | None) -> int:
-    names = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+    names = DAY_NAMES
     if value is None:
         return 1
     text = str(value).strip().upper()

@@ -2,9 +2,9 @@
 
 from rest_framework.decorators import api_view
 
+from badge_rules.timestamps import stamp
 from badges_api.api import schemas
 from badges_api.api.envelope import ok
-from badges_api.api.representations import stamp
 from badges_api.models import CustomField
 from badges_api.selectors import custom_fields as custom_field_selectors
 from badges_api.services import custom_fields as custom_field_services

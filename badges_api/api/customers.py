@@ -17,10 +17,10 @@ from django.conf import settings
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import BaseParser, MultiPartParser
 
+from badge_rules.timestamps import stamp
 from badges_api import errors
 from badges_api.api import schemas
 from badges_api.api.envelope import ok
-from badges_api.api.representations import stamp
 from badges_api.errors import BadgeApiError
 from badges_api.selectors import customers as customer_selectors
 from badges_api.services import customers as customer_services

@@ -2,9 +2,9 @@
 
 from rest_framework.decorators import api_view
 
+from badge_rules.timestamps import stamp
 from badges_api.api import schemas
 from badges_api.api.envelope import ok
-from badges_api.api.representations import stamp
 from badges_api.models import BadgeGroup
 from badges_api.selectors import groups as group_selectors
 from badges_api.services import groups as group_services

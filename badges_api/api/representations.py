@@ -3,17 +3,12 @@
 from datetime import datetime, tzinfo
 
 from badge_rules.status import badge_status
-from badge_rules.timestamps import parse_timestamp, to_epoch, to_iso
+from badge_rules.timestamps import parse_timestamp, stamp, to_iso
 from badge_rules.windows import Window
 from badges_api.fixed_windows import current_window, windows_end
 from badges_api.models import Badge
 
 _CYCLE_STATUS = {"UPCOMING": "UPCOMING", "LIVE": "ACTIVE", "EXPIRED": "EXPIRED"}
-
-
-def stamp(fields: dict, key: str, moment: datetime | None) -> None:
-    fields[key] = to_epoch(moment)
-    fields[f"{key}ISO"] = to_iso(moment)
 
 
 def expiry_to_wire(expiry: dict | None) -> dict | None:

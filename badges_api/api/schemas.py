@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from badge_rules import timestamps
+from badge_rules.windows import DAY_NAMES
 from badges_api import enums, errors
 from badges_api.inputs import MAX_BIGINT, MAX_COUNT
 from badges_api.models import CustomField
@@ -27,7 +28,6 @@ from badges_api.selectors.pagination import MAX_PAGE, MAX_PAGE_SIZE
 from badges_api.services.badge_input import MAX_PERIOD
 from badges_api.services.customers import MAX_IMPORT_ROWS, MAX_REPORTED_LINES
 
-DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 PERIOD_ALIASES = enums.PERIOD_UNITS + ("DAILY", "WEEKLY", "MONTHLY")
 CYCLE_STATUSES = ("UPCOMING", "ACTIVE", "EXPIRED")
 

@@ -8,10 +8,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from badge_rules.status import normalise_status_filter
-from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
+from badge_rules.timestamps import TimestampError, parse_timestamp, stamp, to_epoch, to_iso
 from badge_rules.windows import Window, window_at, windows_overlapping
 from badges_api import enums, errors
-from badges_api.api.representations import badge_to_wire, stamp
+from badges_api.api.representations import badge_to_wire
 from badges_api.errors import BadgeApiError, ErrorCollector
 from badges_api.fixed_windows import (
     fixed_window_constraints,

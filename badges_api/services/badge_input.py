@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch
-from badge_rules.windows import parse_day_of_week
+from badge_rules.windows import DAY_NAMES, parse_day_of_week
 from badges_api import enums, errors
 from badges_api.errors import ErrorCollector
 from badges_api.inputs import (
@@ -22,7 +22,6 @@ from badges_api.inputs import (
     text_fits,
 )
 
-DAY_NAMES = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_LIST_ITEMS = 100

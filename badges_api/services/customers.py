@@ -53,6 +53,7 @@ from badges_api.errors import BadgeApiError
 from badges_api.models import Org
 from badges_api.selectors import customers as customer_selectors
 from badges_api.selectors.customers import CARD_NUMBER, EMAIL, EXTERNAL_ID, ID, MOBILE
+from badges_api.sql import is_postgres
 
 FIRST_NAME = "firstName"
 LAST_NAME = "lastName"
@@ -515,13 +516,9 @@ def _refuse_repeats(
 # --- Writing, set-based -----------------------------------------------------------------------
 
 
-def _is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _lock(org: Org) -> None:
     """Serialise imports of one org. SQLite's BEGIN IMMEDIATE already holds the write lock."""
-    if _is_postgres():
+    if is_postgres():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, org.pk % 2147483647]
@@ -695,7 +692,7 @@ _POSTGRES = _Dialect(
 
 
 def _sql() -> _Dialect:
-    return _POSTGRES if _is_postgres() else _SQLITE
+    return _POSTGRES if is_postgres() else _SQLITE
 
 
 def _json(values: list) -> str:

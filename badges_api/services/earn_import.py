@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from badge_rules.timestamps import TimestampError, parse_timestamp
+from badge_rules.timestamps import TimestampError, parse_timestamp, stamp
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
 from badges_api.ids import new_object_id
@@ -162,7 +162,7 @@ def import_customer_badges(
             continue
         earned_id = new_object_id()
         answer["earnedBadgeId"] = earned_id
-        grants.stamp(answer, "expiresOn", expires_on)
+        stamp(answer, "expiresOn", expires_on)
         rows_by_badge[badge.pk].append(
             [earned_id, pk, timestamp(event_date), timestamp(expires_on), answer["requestId"]]
         )

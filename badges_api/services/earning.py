@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from badge_rules.status import item_status
+from badge_rules.timestamps import stamp
 from badge_rules.windows import (
     RollingLimit,
     describe_fixed_window,
@@ -420,8 +421,8 @@ def earn_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]
             "badgeMetaId": badge.public_id,
             "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id},
         }
-        grants.stamp(data, "expiresOn", expires_on)
-        grants.stamp(data, "earnEventDate", request.event_date)
+        stamp(data, "expiresOn", expires_on)
+        stamp(data, "earnEventDate", request.event_date)
         data["issuedBadges"] = items
         data["summary"] = {
             "requested": len(items),
@@ -467,8 +468,8 @@ def earn_one(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes]:
             "customerId": item["customerId"],
             "earnedBadgeId": item["issuedId"],
         }
-        grants.stamp(data, "expiresOn", expires_on)
-        grants.stamp(data, "earnEventDate", request.event_date)
+        stamp(data, "expiresOn", expires_on)
+        stamp(data, "earnEventDate", request.event_date)
         data["requestId"] = request.request_id
         enrolment_pk = rows[0][2]
         data["issuedId"] = _enrolment_public_id(enrolment_pk)

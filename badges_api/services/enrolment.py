@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from badge_rules.status import item_status
+from badge_rules.timestamps import stamp
 from badges_api import errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
 from badges_api.ids import new_object_ids
@@ -117,8 +118,8 @@ def issue_bulk(*, org: Org, client: ApiClient, body: object) -> tuple[int, bytes
             "badgeMetaId": badge.public_id,
             "triggeredBy": {"ownerType": request.owner_type, "referenceId": request.reference_id},
         }
-        grants.stamp(data, "expiresOn", expires_on)
-        grants.stamp(data, "issueEventDate", request.event_date)
+        stamp(data, "expiresOn", expires_on)
+        stamp(data, "issueEventDate", request.event_date)
         data["issuedBadges"] = [outcome.as_wire() for outcome in outcomes]
         data["summary"] = {
             "requested": len(outcomes),

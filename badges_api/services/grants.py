@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from badge_rules.expiry import expiry_instant
 from badge_rules.status import badge_status
-from badge_rules.timestamps import TimestampError, parse_timestamp, to_epoch, to_iso
+from badge_rules.timestamps import TimestampError, parse_timestamp
 from badges_api import enums, errors
 from badges_api.errors import BadgeApiError, ErrorCollector, ErrorItem
 from badges_api.inputs import MAX_BIGINT, range_message, read_name, read_whole_number, whole_number
@@ -291,8 +291,3 @@ def run_idempotent(
         except idempotency.DuplicateRequestRace:
             continue  # the twin committed; the next attempt replays its answer
     raise BadgeApiError(errors.DUPLICATE_REQUEST_ID, None, "requestId")
-
-
-def stamp(fields: dict, key: str, moment: datetime | None) -> None:
-    fields[key] = to_epoch(moment)
-    fields[f"{key}ISO"] = to_iso(moment)
