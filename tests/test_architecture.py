@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("badge_rules", "badges_api", "badges_ui", "console")
 
-# selectors -> api: both build wire dicts with api.representations (badge_to_wire, stamp,
+# selectors -> api: both build wire dicts with api.representations (badge_to_wire,
 # constraint_to_wire, cycle_to_wire) instead of returning rows or records for api/ to render.
 KNOWN_API_CROSSINGS = {
     ("badges_api.selectors.badges", "badges_api.api.representations"),
