@@ -70,14 +70,7 @@ def badge_claim(request, badge_id: str):
     claim = badge_services.badge_claim(
         org=request.auth, client=request.user, badge_id=badge_id, body=request.data
     )
-    return ok(
-        {
-            "badgeMetaId": badge_id,
-            "ownerType": claim.owner_type,
-            "referenceId": claim.reference_id,
-            "isActive": claim.is_active,
-        }
-    )
+    return ok(_claim_answer(badge_id, claim))
 
 
 @schemas.BADGE_UNCLAIM
@@ -86,14 +79,17 @@ def badge_unclaim(request, badge_id: str):
     claim = badge_services.badge_unclaim(
         org=request.auth, client=request.user, badge_id=badge_id, body=request.data
     )
-    return ok(
-        {
-            "badgeMetaId": badge_id,
-            "ownerType": claim.owner_type,
-            "referenceId": claim.reference_id,
-            "isActive": claim.is_active,
-        }
-    )
+    return ok(_claim_answer(badge_id, claim))
+
+
+def _claim_answer(badge_id: str, claim) -> dict:
+    """What claim and unclaim answer: the claim as it now stands."""
+    return {
+        "badgeMetaId": badge_id,
+        "ownerType": claim.owner_type,
+        "referenceId": claim.reference_id,
+        "isActive": claim.is_active,
+    }
 
 
 @schemas.FIXED_WINDOW_DETAILS

@@ -192,6 +192,17 @@ short_expiry = st.fixed_dictionaries(
 )
 earned_expiry = st.one_of(short_expiry, short_expiry, short_expiry, relative_expiry, other_expiry)
 
+# What a badge is made of: the first badge (initialize) and a second one (a rule) draw alike.
+BADGE_SHAPES = dict(
+    earn_type=st.sampled_from(["EARN", "EARN", "ISSUE_EARN"]),
+    start_hours=st.sampled_from([-240, -72, -30, -2, 0, 3]),
+    days=st.sampled_from([1, 3, 14, 45, 120]),
+    customer=customer_constraints(),
+    badge=badge_constraints(),
+    earned=earned_expiry,
+    enrolment=st.one_of(relative_expiry, other_expiry),
+)
+
 
 class EarningMachine(RuleBasedStateMachine):
     """One org, four known customers, up to two badges; the clock starts at EPOCH."""
@@ -230,28 +241,12 @@ class EarningMachine(RuleBasedStateMachine):
 
     # --- rules ----------------------------------------------------------------------------
 
-    @initialize(
-        earn_type=st.sampled_from(["EARN", "EARN", "ISSUE_EARN"]),
-        start_hours=st.sampled_from([-240, -72, -30, -2, 0, 3]),
-        days=st.sampled_from([1, 3, 14, 45, 120]),
-        customer=customer_constraints(),
-        badge=badge_constraints(),
-        earned=earned_expiry,
-        enrolment=st.one_of(relative_expiry, other_expiry),
-    )
+    @initialize(**BADGE_SHAPES)
     def first_badge(self, **kwargs):
         self._create(**kwargs)
 
     @precondition(lambda self: len(self.badges) < 2)
-    @rule(
-        earn_type=st.sampled_from(["EARN", "EARN", "ISSUE_EARN"]),
-        start_hours=st.sampled_from([-240, -72, -30, -2, 0, 3]),
-        days=st.sampled_from([1, 3, 14, 45, 120]),
-        customer=customer_constraints(),
-        badge=badge_constraints(),
-        earned=earned_expiry,
-        enrolment=st.one_of(relative_expiry, other_expiry),
-    )
+    @rule(**BADGE_SHAPES)
     def create_badge(self, **kwargs):
         self._create(**kwargs)
 
